@@ -1,0 +1,23 @@
+GO ?= go
+PKGS := ./...
+
+.PHONY: all build test test-faults vet fmt demo bench bench-quick clean
+
+all: build
+
+build:
+	$(GO) build -o bin/infomaniakfs ./cmd/infomaniakfs
+	$(GO) build -o bin/infomaniak-emulator ./cmd/infomaniak-emulator
+
+vet:
+	$(GO) vet $(PKGS)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (echo "gofmt needed:"; gofmt -l .; exit 1)
+
+test: vet
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin mnt
