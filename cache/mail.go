@@ -1,0 +1,202 @@
+package cache
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"slices"
+	"sync"
+
+	"github.com/infomaniakfs/infomaniakfs/remote"
+)
+
+// mailChunkGuess sizes ristretto's counters: a typical message.
+const mailChunkGuess = 64 << 10
+
+// Mail is a remote.Mail that caches mailboxes, folders and message
+// listings (TTL, singleflight), caches downloaded messages under the byte
+// budget, and knows the exact size of every message it has seen. A
+// (mailbox, folder, uid) never changes content, so neither its bytes nor
+// its size ever go stale. Safe for concurrent use.
+type Mail struct {
+	inner remote.Mail
+	o     Options
+	gen   generation
+
+	mailboxes *meta[struct{}, []remote.Mailbox]
+	folders   *meta[string, []remote.Folder]
+	messages  *meta[folderKey, []remote.Message]
+
+	raw     *content[msgKey]
+	seed    maphash.Seed
+	sizeSem chan struct{}
+
+	sizesMu sync.RWMutex
+	sizes   map[msgKey]int64
+}
+
+type folderKey struct{ mailbox, folder string }
+
+type msgKey struct{ mailbox, folder, uid string }
+
+var _ remote.Mail = (*Mail)(nil)
+
+// NewMail wraps inner. Call Close when done with it.
+func NewMail(inner remote.Mail, o Options) *Mail {
+	o = o.withDefaults()
+	m := &Mail{
+		inner:   inner,
+		o:       o,
+		seed:    maphash.MakeSeed(),
+		sizeSem: make(chan struct{}, o.MailSizeConcurrency),
+		sizes:   make(map[msgKey]int64),
+	}
+	m.mailboxes = newMeta[struct{}, []remote.Mailbox](o, &m.gen)
+	m.folders = newMeta[string, []remote.Folder](o, &m.gen)
+	m.messages = newMeta[folderKey, []remote.Message](o, &m.gen)
+	budget, recent := o.CacheSize, o.CacheSize/4
+	if o.CacheSize < 0 {
+		budget, recent = 0, 8<<20
+	}
+	raw, err := newContent[msgKey](budget, recent, mailChunkGuess, o.FetchTimeout)
+	if err != nil {
+		o.Logger.Warn("message cache disabled", "err", err)
+		raw, _ = newContent[msgKey](0, recent, mailChunkGuess, o.FetchTimeout)
+	}
+	m.raw = raw
+	return m
+}
+
+// Mailboxes lists the account's mailboxes, cached.
+func (m *Mail) Mailboxes(ctx context.Context) ([]remote.Mailbox, error) {
+	v, err := m.mailboxes.get(ctx, struct{}{}, m.inner.Mailboxes)
+	return slices.Clone(v), err
+}
+
+// Folders lists the folders of mailbox, cached.
+func (m *Mail) Folders(ctx context.Context, mailbox string) ([]remote.Folder, error) {
+	v, err := m.folders.get(ctx, mailbox, func(ctx context.Context) ([]remote.Folder, error) {
+		return m.inner.Folders(ctx, mailbox)
+	})
+	return slices.Clone(v), err
+}
+
+// Messages lists the messages of a folder, cached. SizeHint stays the
+// listing's hint: Size gives the exact one.
+func (m *Mail) Messages(ctx context.Context, mailbox, folderID string) ([]remote.Message, error) {
+	v, err := m.messages.get(ctx, folderKey{mailbox, folderID}, func(ctx context.Context) ([]remote.Message, error) {
+		return m.inner.Messages(ctx, mailbox, folderID)
+	})
+	return slices.Clone(v), err
+}
+
+// Raw returns the bytes of one message, downloaded once and cached. The
+// caller owns the returned slice.
+func (m *Mail) Raw(ctx context.Context, mailbox, folderID, uid string) ([]byte, error) {
+	data, err := m.message(ctx, msgKey{mailbox, folderID, uid}, false)
+	return bytes.Clone(data), err
+}
+
+// ReadAt reads the bytes of one message at off into p, with io.ReaderAt
+// semantics; the message is downloaded whole once and cached.
+func (m *Mail) ReadAt(ctx context.Context, mailbox, folderID, uid string, p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, fmt.Errorf("cache: read at negative offset %d", off)
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	data, err := m.message(ctx, msgKey{mailbox, folderID, uid}, false)
+	if err != nil {
+		return 0, err
+	}
+	if off >= int64(len(data)) {
+		return 0, io.EOF
+	}
+	n := copy(p, data[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// Size returns the exact byte length of a message, downloading it once if
+// it is not known yet (the bytes stay in the cache for the read that
+// usually follows). At most MailSizeConcurrency such downloads run at once.
+func (m *Mail) Size(ctx context.Context, mailbox, folderID, uid string) (int64, error) {
+	k := msgKey{mailbox, folderID, uid}
+	if n, ok := m.knownSize(k); ok {
+		return n, nil
+	}
+	data, err := m.message(ctx, k, true)
+	if err != nil {
+		return 0, err
+	}
+	return int64(len(data)), nil
+}
+
+// KnownSize returns the exact size of a message if it was ever learned.
+func (m *Mail) KnownSize(mailbox, folderID, uid string) (int64, bool) {
+	return m.knownSize(msgKey{mailbox, folderID, uid})
+}
+
+func (m *Mail) knownSize(k msgKey) (int64, bool) {
+	m.sizesMu.RLock()
+	defer m.sizesMu.RUnlock()
+	n, ok := m.sizes[k]
+	return n, ok
+}
+
+// message returns the cached bytes of k, downloading them once. sizing
+// downloads (to learn a size) share a bound; reads do not wait on it.
+func (m *Mail) message(ctx context.Context, k msgKey, sizing bool) ([]byte, error) {
+	h := mix64(maphash.String(m.seed, k.mailbox))
+	h = mix64(h ^ maphash.String(m.seed, k.folder))
+	h = mix64(h ^ maphash.String(m.seed, k.uid))
+	return m.raw.get(ctx, k, h, func(ctx context.Context) ([]byte, error) {
+		if sizing {
+			if err := acquire(ctx, m.sizeSem); err != nil {
+				return nil, err
+			}
+			defer release(m.sizeSem)
+		}
+		data, err := m.inner.Raw(ctx, k.mailbox, k.folder, k.uid)
+		if err != nil {
+			return nil, err
+		}
+		m.sizesMu.Lock()
+		m.sizes[k] = int64(len(data))
+		m.sizesMu.Unlock()
+		return data, nil
+	})
+}
+
+// Invalidate drops the cached message listing of a folder; with folderID
+// "", the mailbox's folder list and all its message listings. Message
+// bytes and sizes stay: they never change for a given uid.
+func (m *Mail) Invalidate(mailbox, folderID string) {
+	m.gen.bump()
+	if folderID != "" {
+		m.messages.del(folderKey{mailbox, folderID})
+		return
+	}
+	m.folders.del(mailbox)
+	m.messages.delIf(func(k folderKey) bool { return k.mailbox == mailbox })
+}
+
+// InvalidateAll drops every cached listing (mailboxes, folders, messages).
+func (m *Mail) InvalidateAll() {
+	m.gen.bump()
+	m.mailboxes.clear()
+	m.folders.clear()
+	m.messages.clear()
+}
+
+// Close stops the downloads under way and releases the message cache; the
+// Mail must not be used afterwards.
+func (m *Mail) Close() error {
+	m.raw.close()
+	return nil
+}

@@ -1,0 +1,210 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/infomaniakfs/infomaniakfs/remote"
+)
+
+// meta is a TTL cache of one kind of metadata (listings, stats, ...) with
+// singleflight per key. Successes live for ttl, remote.ErrNotFound for
+// negTTL; other errors are never kept, so a transient failure is retried by
+// the next caller.
+//
+// A load runs detached from the caller that started it (with a timeout), so
+// one reader giving up does not fail the others waiting on the same key.
+type meta[K comparable, V any] struct {
+	mu      sync.Mutex
+	entries map[K]metaEntry[V]
+	flights map[K]*metaFlight[V]
+	gen     *generation
+	now     func() time.Time
+	ttl     time.Duration
+	negTTL  time.Duration
+	max     int
+	timeout time.Duration
+}
+
+type metaEntry[V any] struct {
+	val     V
+	err     error // nil or wrapping remote.ErrNotFound
+	expires time.Time
+}
+
+type metaFlight[V any] struct {
+	done chan struct{}
+	val  V
+	err  error
+}
+
+// generation counts invalidations, shared by the meta caches of one
+// decorator: a load that overlapped an invalidation does not store its
+// (possibly stale) result.
+type generation struct{ n atomic.Uint64 }
+
+func (g *generation) get() uint64 { return g.n.Load() }
+func (g *generation) bump()       { g.n.Add(1) }
+
+func newMeta[K comparable, V any](o Options, gen *generation) *meta[K, V] {
+	return &meta[K, V]{
+		entries: make(map[K]metaEntry[V]),
+		flights: make(map[K]*metaFlight[V]),
+		gen:     gen,
+		now:     o.Now,
+		ttl:     o.DirCacheTime,
+		negTTL:  o.NegativeTTL,
+		max:     o.MaxEntries,
+		timeout: o.FetchTimeout,
+	}
+}
+
+// get returns the fresh cached value of key, or joins the load in flight,
+// or starts one. The caller's ctx only bounds its own wait.
+func (m *meta[K, V]) get(ctx context.Context, key K, load func(context.Context) (V, error)) (V, error) {
+	m.mu.Lock()
+	// An expired entry stays until replaced or swept: peek still shows it
+	// to the load that replaces it.
+	if e, ok := m.entries[key]; ok && m.now().Before(e.expires) {
+		m.mu.Unlock()
+		return e.val, e.err
+	}
+	f, ok := m.flights[key]
+	if !ok {
+		f = &metaFlight[V]{done: make(chan struct{})}
+		m.flights[key] = f
+		go m.run(ctx, key, f, m.gen.get(), load)
+	}
+	m.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.val, f.err
+	case <-ctx.Done():
+		var zero V
+		return zero, ctx.Err()
+	}
+}
+
+func (m *meta[K, V]) run(parent context.Context, key K, f *metaFlight[V], gen uint64, load func(context.Context) (V, error)) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), m.timeout)
+	defer cancel()
+	f.val, f.err = load(ctx)
+	m.mu.Lock()
+	if m.gen.get() == gen {
+		switch {
+		case f.err == nil:
+			m.putLocked(key, metaEntry[V]{val: f.val}, m.ttl)
+		case errors.Is(f.err, remote.ErrNotFound):
+			m.putLocked(key, metaEntry[V]{err: f.err}, m.negTTL)
+		}
+	}
+	if m.flights[key] == f {
+		delete(m.flights, key)
+	}
+	m.mu.Unlock()
+	close(f.done)
+}
+
+// put stores val for key unless an invalidation happened since gen.
+func (m *meta[K, V]) put(key K, val V, gen uint64) {
+	m.mu.Lock()
+	if m.gen.get() == gen {
+		m.putLocked(key, metaEntry[V]{val: val}, m.ttl)
+	}
+	m.mu.Unlock()
+}
+
+func (m *meta[K, V]) putLocked(key K, e metaEntry[V], ttl time.Duration) {
+	if ttl <= 0 {
+		return
+	}
+	now := m.now()
+	e.expires = now.Add(ttl)
+	m.entries[key] = e
+	if len(m.entries) > m.max {
+		m.shrinkLocked(now)
+	}
+}
+
+// shrinkLocked drops expired entries, then arbitrary ones, down to 90% of
+// the bound, so the sweep runs at most once per max/10 insertions.
+func (m *meta[K, V]) shrinkLocked(now time.Time) {
+	target := m.max - m.max/10
+	for k, e := range m.entries {
+		if !now.Before(e.expires) {
+			delete(m.entries, k)
+		}
+	}
+	for k := range m.entries {
+		if len(m.entries) <= target {
+			break
+		}
+		delete(m.entries, k)
+	}
+}
+
+// peek returns the cached value of key without loading, fresh or not.
+func (m *meta[K, V]) peek(key K) (V, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.entries[key]
+	if !ok || e.err != nil {
+		var zero V
+		return zero, false
+	}
+	return e.val, true
+}
+
+// del drops key, and forgets a load of it in flight so that the next caller
+// asks again instead of joining a load that began before the change. The
+// caller bumps the generation first.
+func (m *meta[K, V]) del(key K) {
+	m.mu.Lock()
+	delete(m.entries, key)
+	delete(m.flights, key)
+	m.mu.Unlock()
+}
+
+// expire makes key stale (the next get loads it) but keeps its value for
+// peek, and forgets a load of it in flight, as del does.
+func (m *meta[K, V]) expire(key K) {
+	m.mu.Lock()
+	if e, ok := m.entries[key]; ok {
+		e.expires = time.Time{}
+		m.entries[key] = e
+	}
+	delete(m.flights, key)
+	m.mu.Unlock()
+}
+
+// delIf drops every entry and flight whose key matches.
+func (m *meta[K, V]) delIf(match func(K) bool) {
+	m.mu.Lock()
+	for k := range m.entries {
+		if match(k) {
+			delete(m.entries, k)
+		}
+	}
+	for k := range m.flights {
+		if match(k) {
+			delete(m.flights, k)
+		}
+	}
+	m.mu.Unlock()
+}
+
+func (m *meta[K, V]) clear() {
+	m.mu.Lock()
+	clear(m.entries)
+	clear(m.flights)
+	m.mu.Unlock()
+}
+
+func (m *meta[K, V]) len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.entries)
+}

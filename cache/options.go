@@ -1,0 +1,195 @@
+// Package cache holds decorators over the remote contracts: a metadata TTL
+// cache with singleflight, and a content cache of fixed-size blocks (kDrive)
+// and whole messages (Mail) kept in ristretto under a byte budget, with
+// parallel read-ahead for sequential readers. It knows nothing of FUSE or
+// HTTP: it takes a remote.Drives or remote.Mail and is one again.
+package cache
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Defaults of Options; a zero field means its default.
+const (
+	DefaultDirCacheTime        = 5 * time.Minute
+	DefaultNegativeTTL         = 30 * time.Second
+	DefaultCacheSize           = 256 << 20
+	DefaultBlockSize           = 4 << 20
+	DefaultReadAhead           = 8
+	DefaultParallel            = 8
+	DefaultMailSizeConcurrency = 8
+	DefaultFetchTimeout        = 5 * time.Minute
+	DefaultMaxEntries          = 1 << 18
+)
+
+// Options tune both decorators. The zero value is usable: every zero field
+// takes its default.
+type Options struct {
+	// DirCacheTime is how long listings and stats are trusted; negative
+	// disables caching them (concurrent calls are still shared).
+	DirCacheTime time.Duration
+	// NegativeTTL is how long "not found" is trusted; negative disables it.
+	NegativeTTL time.Duration
+	// CacheSize is the byte budget of the content cache of each decorator
+	// (kDrive blocks, Mail messages); negative keeps only the small working
+	// set a reader needs (the flag's "0").
+	CacheSize int64
+	// BlockSize is the unit of kDrive content fetches and of caching.
+	BlockSize int64
+	// ReadAhead is how many blocks are fetched ahead of a sequential reader,
+	// lowered when the budget cannot hold them; negative disables it.
+	ReadAhead int
+	// Parallel bounds the concurrent block fetches of one file.
+	Parallel int
+	// MailSizeConcurrency bounds concurrent downloads learning exact sizes.
+	MailSizeConcurrency int
+	// FetchTimeout bounds one shared fetch (a block, a message, a listing),
+	// which no single reader's cancellation may stop.
+	FetchTimeout time.Duration
+	// MaxEntries bounds the metadata entries kept (stats, listings, ...).
+	MaxEntries int
+	// Now is the clock of the metadata TTLs; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// AddFlags registers --cache-size and --dir-cache-time.
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	if o.CacheSize == 0 {
+		o.CacheSize = DefaultCacheSize
+	}
+	if o.DirCacheTime == 0 {
+		o.DirCacheTime = DefaultDirCacheTime
+	}
+	fs.Var((*byteSize)(&o.CacheSize), "cache-size",
+		"memory budget of the content cache, per service (e.g. 256MiB, 1GiB; 0 keeps only the working set)")
+	fs.Var((*ttlFlag)(&o.DirCacheTime), "dir-cache-time",
+		"how long directory listings and file attributes are trusted before asking again (0: never)")
+}
+
+// ttlFlag is a duration flag whose 0 means "none", kept as a negative
+// value since Options' zero means "default".
+type ttlFlag time.Duration
+
+func (d *ttlFlag) String() string { return time.Duration(max(0, *d)).String() }
+func (d *ttlFlag) Type() string   { return "duration" }
+
+func (d *ttlFlag) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		return fmt.Errorf("invalid duration %q (want e.g. 5m, 30s, 0)", s)
+	}
+	if v == 0 {
+		v = -1
+	}
+	*d = ttlFlag(v)
+	return nil
+}
+
+// withDefaults returns o with every zero field set.
+func (o Options) withDefaults() Options {
+	if o.DirCacheTime == 0 {
+		o.DirCacheTime = DefaultDirCacheTime
+	}
+	if o.NegativeTTL == 0 {
+		o.NegativeTTL = DefaultNegativeTTL
+	}
+	if o.CacheSize == 0 {
+		o.CacheSize = DefaultCacheSize
+	}
+	if o.BlockSize <= 0 {
+		o.BlockSize = DefaultBlockSize
+	}
+	if o.ReadAhead == 0 {
+		o.ReadAhead = DefaultReadAhead
+	}
+	if o.ReadAhead < 0 {
+		o.ReadAhead = 0
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = DefaultParallel
+	}
+	if o.MailSizeConcurrency <= 0 {
+		o.MailSizeConcurrency = DefaultMailSizeConcurrency
+	}
+	if o.FetchTimeout <= 0 {
+		o.FetchTimeout = DefaultFetchTimeout
+	}
+	if o.MaxEntries <= 0 {
+		o.MaxEntries = DefaultMaxEntries
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// byteSize is a flag value in bytes written with an optional unit: 256MiB,
+// 1GiB, 512M (binary), 100MB (decimal), 0.
+type byteSize int64
+
+func (b *byteSize) String() string { return formatSize(int64(*b)) }
+func (b *byteSize) Type() string   { return "size" }
+
+func (b *byteSize) Set(s string) error {
+	n, err := ParseSize(s)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		n = -1 // Options' zero means "default"; the user's 0 means "none"
+	}
+	*b = byteSize(n)
+	return nil
+}
+
+var sizeUnits = map[string]int64{
+	"": 1, "b": 1,
+	"k": 1 << 10, "kib": 1 << 10, "kb": 1e3,
+	"m": 1 << 20, "mib": 1 << 20, "mb": 1e6,
+	"g": 1 << 30, "gib": 1 << 30, "gb": 1e9,
+	"t": 1 << 40, "tib": 1 << 40, "tb": 1e12,
+}
+
+// ParseSize parses a byte count with an optional unit (K, M, G, T and their
+// KiB forms are binary; KB, MB, GB, TB decimal). Case does not matter.
+func ParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := 0
+	for i < len(t) && (t[i] >= '0' && t[i] <= '9' || t[i] == '.') {
+		i++
+	}
+	unit, ok := sizeUnits[strings.ToLower(strings.TrimSpace(t[i:]))]
+	if i == 0 || !ok {
+		return 0, fmt.Errorf("invalid size %q (want e.g. 256MiB, 1GiB, 0)", s)
+	}
+	f, err := strconv.ParseFloat(t[:i], 64)
+	if err != nil || f < 0 || f*float64(unit) > 1<<62 {
+		return 0, fmt.Errorf("invalid size %q (want e.g. 256MiB, 1GiB, 0)", s)
+	}
+	return int64(f * float64(unit)), nil
+}
+
+func formatSize(n int64) string {
+	if n <= 0 {
+		return "0"
+	}
+	for _, u := range []struct {
+		name string
+		size int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}

@@ -1,0 +1,182 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+
+	"github.com/infomaniakfs/infomaniakfs/remote"
+)
+
+// fileKey names one version of one file; blockKey one block of it.
+type fileKey struct {
+	drive, id int64
+	version   string
+}
+
+type blockKey struct {
+	fileKey
+	idx int64
+}
+
+// pending is one block a read needs: its bytes, or the flight bringing them.
+type pending struct {
+	data []byte
+	f    *flight
+}
+
+// ReadAt reads file e's bytes at off into p through the block cache, with
+// io.ReaderAt semantics (n < len(p) only at EOF, with io.EOF). Blocks are
+// keyed by (drive, id, e.Version, index), fetched once however many readers
+// want them, and a sequential reader has the next blocks fetched ahead of
+// it in parallel. The read waits only for the blocks its range covers; ctx
+// ends that wait, never a fetch others share. remote.ErrChanged from the
+// remote invalidates the item's cached stat and listing and is returned
+// with no bytes, so one call never mixes two versions.
+func (d *Drives) ReadAt(ctx context.Context, e remote.Entry, p []byte, off int64) (int, error) {
+	switch {
+	case e.IsDir:
+		return 0, fmt.Errorf("cache: read of directory %d: %w", e.ID, remote.ErrInvalid)
+	case off < 0:
+		return 0, fmt.Errorf("cache: read at negative offset %d", off)
+	case len(p) == 0:
+		return 0, nil
+	case off >= e.Size:
+		return 0, io.EOF
+	}
+	bs := d.o.BlockSize
+	end := min(off+int64(len(p)), e.Size)
+	first, last := off/bs, (end-1)/bs
+	fk := fileKey{e.DriveID, e.ID, e.Version}
+	vh := maphash.String(d.seed, e.Version)
+	st := d.file(fk)
+	aheadFrom, aheadTo := st.advance(off, end, bs, (e.Size-1)/bs, d.readAhead)
+
+	// Start every fetch this read needs before waiting for any, so that
+	// they run in parallel; read-ahead goes after, behind them.
+	var small [4]pending
+	need := small[:0]
+	for b := first; b <= last; b++ {
+		k, h := blockKey{fk, b}, blockHash(vh, fk, b)
+		if data, ok := d.blocks.lookup(k, h); ok {
+			need = append(need, pending{data: data})
+			continue
+		}
+		data, f := d.blocks.obtain(ctx, k, h, d.fetcher(e, st, b, false))
+		need = append(need, pending{data, f})
+	}
+	for b := aheadFrom; b <= aheadTo; b++ {
+		k, h := blockKey{fk, b}, blockHash(vh, fk, b)
+		if _, ok := d.blocks.lookup(k, h); !ok {
+			d.blocks.obtain(ctx, k, h, d.fetcher(e, st, b, true))
+		}
+	}
+
+	n := 0
+	for i, pd := range need {
+		b := first + int64(i)
+		data := pd.data
+		if pd.f != nil {
+			var err error
+			if data, err = pd.f.wait(ctx); err != nil {
+				return d.readFailed(e, n, err)
+			}
+		}
+		if want := min(bs, e.Size-b*bs); int64(len(data)) != want {
+			// Same version, other size: the remote contradicts itself.
+			d.blocks.forget(blockKey{fk, b}, blockHash(vh, fk, b))
+			return d.readFailed(e, n, fmt.Errorf("cache: block %d of item %d has %d bytes, want %d: %w",
+				b, e.ID, len(data), want, remote.ErrChanged))
+		}
+		n += copy(p[n:], data[off+int64(n)-b*bs:])
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// readFailed returns a read's error: after ErrChanged no bytes at all (the
+// caller must re-stat), otherwise the bytes copied so far.
+func (d *Drives) readFailed(e remote.Entry, n int, err error) (int, error) {
+	if errors.Is(err, remote.ErrChanged) {
+		d.invalidate(e.DriveID, e.ID, e.ParentID)
+		return 0, err
+	}
+	return n, err
+}
+
+// fetcher returns the fetch of block b of e: one Open of exactly that
+// range, within the file's parallelism bound (read-ahead leaves one slot
+// free for the blocks a reader is waiting on).
+func (d *Drives) fetcher(e remote.Entry, st *fileState, b int64, ahead bool) func(context.Context) ([]byte, error) {
+	return func(ctx context.Context) ([]byte, error) {
+		if ahead {
+			if err := acquire(ctx, st.aheadSem); err != nil {
+				return nil, err
+			}
+			defer release(st.aheadSem)
+		}
+		if err := acquire(ctx, st.sem); err != nil {
+			return nil, err
+		}
+		defer release(st.sem)
+		data, err := d.fetchBlock(ctx, e, b)
+		if err != nil {
+			d.o.Logger.Debug("block fetch failed", "drive", e.DriveID, "id", e.ID, "block", b, "ahead", ahead, "err", err)
+			if errors.Is(err, remote.ErrChanged) {
+				d.invalidate(e.DriveID, e.ID, e.ParentID)
+			}
+		}
+		return data, err
+	}
+}
+
+func (d *Drives) fetchBlock(ctx context.Context, e remote.Entry, b int64) ([]byte, error) {
+	off := b * d.o.BlockSize
+	n := min(d.o.BlockSize, e.Size-off)
+	rc, err := d.inner.Open(ctx, e, off, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	buf := make([]byte, n)
+	if got, err := io.ReadFull(rc, buf); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			// The contract promises exactly the range or an error: a
+			// shorter body means the file is not the size e says.
+			return nil, fmt.Errorf("cache: item %d ended after %d of %d bytes at %d: %w",
+				e.ID, got, n, off, remote.ErrChanged)
+		}
+		return nil, err
+	}
+	return buf, nil
+}
+
+func acquire(ctx context.Context, sem chan struct{}) error {
+	select {
+	case sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func release(sem chan struct{}) { <-sem }
+
+// blockHash is the ristretto key of a block: vh is the seeded hash of the
+// version; the ids and index are mixed in (splitmix64's finalizer).
+func blockHash(vh uint64, fk fileKey, idx int64) uint64 {
+	h := mix64(vh ^ uint64(fk.drive))
+	h = mix64(h ^ uint64(fk.id))
+	return mix64(h ^ uint64(idx))
+}
+
+func mix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}

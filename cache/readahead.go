@@ -1,0 +1,104 @@
+package cache
+
+import "sync"
+
+// maxFiles bounds the per-file read states kept; beyond it, half are
+// dropped (a dropped state only costs its readers a read-ahead ramp-up).
+const maxFiles = 1024
+
+// streamsPerFile is how many sequential readers of one file are told
+// apart (like the kernel's per-descriptor read-ahead, without descriptors:
+// a read continues the stream whose end it is near).
+const streamsPerFile = 4
+
+// fileState is the read state of one file version: its fetch bounds and
+// the sequential streams reading it.
+type fileState struct {
+	sem      chan struct{} // all fetches of the file: Parallel
+	aheadSem chan struct{} // read-ahead fetches: Parallel-1, leaving room for demand
+
+	mu      sync.Mutex
+	tick    uint64
+	streams [streamsPerFile]stream
+}
+
+// stream is one sequential reader: where its last read ended, how many
+// sequential reads in a row it made, and the last block read-ahead asked
+// for on its behalf.
+type stream struct {
+	next   int64
+	streak int
+	ahead  int64
+	used   uint64 // tick of last use; 0 = free
+}
+
+// file returns the read state of fk, creating it.
+func (d *Drives) file(fk fileKey) *fileState {
+	d.filesMu.Lock()
+	defer d.filesMu.Unlock()
+	if st, ok := d.files[fk]; ok {
+		return st
+	}
+	if len(d.files) >= maxFiles {
+		for k := range d.files {
+			if len(d.files) < maxFiles/2 {
+				break
+			}
+			delete(d.files, k)
+		}
+	}
+	st := &fileState{
+		sem:      make(chan struct{}, d.o.Parallel),
+		aheadSem: make(chan struct{}, max(1, d.o.Parallel-1)),
+	}
+	d.files[fk] = st
+	return st
+}
+
+// advance records a read of [off, end) and returns the blocks to fetch
+// ahead of it (from > to: none). A read within a block of a stream's end
+// continues it: the kernel issues its own read-ahead a little out of
+// order. The window doubles with each sequential read up to readAhead, so
+// a program peeking at a file's head costs one extra block, not eight.
+func (st *fileState) advance(off, end, bs, lastBlock int64, readAhead int) (from, to int64) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.tick++
+	var s *stream
+	for i := range st.streams {
+		c := &st.streams[i]
+		if c.used != 0 && off >= c.next-bs && off <= c.next+bs {
+			s = c
+			break
+		}
+	}
+	last := (end - 1) / bs
+	if s != nil {
+		s.streak++
+		s.next = max(s.next, end)
+	} else {
+		// A new stream replaces the least recently used one. A file's
+		// first read at its start counts as sequential already.
+		s = &st.streams[0]
+		for i := range st.streams {
+			if st.streams[i].used < s.used {
+				s = &st.streams[i]
+			}
+		}
+		*s = stream{next: end, ahead: last}
+		if off < bs {
+			s.streak = 1
+		}
+	}
+	s.used = st.tick
+	if s.streak == 0 || readAhead <= 0 {
+		return 1, 0
+	}
+	window := int64(min(readAhead, 1<<min(s.streak-1, 16)))
+	from = max(last+1, s.ahead+1)
+	to = min(last+window, lastBlock)
+	if to >= from {
+		s.ahead = to
+	}
+	return from, to
+}

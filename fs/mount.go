@@ -1,0 +1,183 @@
+package fs
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	gofs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+)
+
+// MountOptions are the kernel-facing choices of a mount.
+type MountOptions struct {
+	// AllowOther lets other users see the mount (needs user_allow_other
+	// in /etc/fuse.conf unless root).
+	AllowOther bool
+	// Debug logs every FUSE request, at debug level.
+	Debug bool
+	// ReadOnly also has the kernel refuse writes (mount flag ro), so they
+	// never reach us. The nodes answer EROFS to writes either way: the
+	// tree is read-only whatever this says.
+	ReadOnly bool
+}
+
+// The kernel caps both at what it supports (1 MiB reads on Linux >= 4.20).
+const (
+	maxReadAhead = 1 << 20
+	maxWrite     = 1 << 20
+)
+
+// Mount checks dir, mounts root (from NewRoot) there and returns the
+// running server; server.Unmount undoes it. o supplies the logger and the
+// entry timeout (also used for negative lookups) when set; otherwise
+// those of the Options given to NewRoot apply.
+func Mount(dir string, root gofs.InodeEmbedder, o Options, mo MountOptions) (*fuse.Server, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("mount point %s: %w", dir, err)
+	}
+	if err := checkMountpoint(abs); err != nil {
+		return nil, err
+	}
+	s := newFsys(o)
+	if r, ok := root.(*dirNode); ok {
+		s = r.s
+	}
+	log := s.log
+	if o.Logger != nil {
+		log = o.Logger
+	}
+	negative := s.entryTimeout
+	if o.EntryTimeout != 0 {
+		negative = timeoutOrDefault(o.EntryTimeout)
+	}
+	opts := []string{"default_permissions"}
+	flags := uintptr(syscall.MS_NOSUID | syscall.MS_NODEV)
+	if mo.ReadOnly {
+		opts = append(opts, "ro")
+		flags |= syscall.MS_RDONLY
+	}
+	server, err := gofs.Mount(abs, root, &gofs.Options{
+		MountOptions: fuse.MountOptions{
+			FsName:           "infomaniakfs",
+			Name:             "infomaniakfs",
+			Options:          opts,
+			AllowOther:       mo.AllowOther,
+			MaxReadAhead:     maxReadAhead,
+			MaxWrite:         maxWrite,
+			DirectMount:      true, // falls back to fusermount3 when not root
+			DirectMountFlags: flags,
+			DisableXAttrs:    true,
+			Debug:            mo.Debug,
+			Logger:           slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		},
+		// No EntryTimeout/AttrTimeout here: go-fuse would put them over
+		// the zero attribute timeout a message's size hint needs.
+		NegativeTimeout: &negative,
+		Logger:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mounting %s: %w", abs, err)
+	}
+	return server, nil
+}
+
+// checkMountpoint says clearly, naming the path, why dir cannot take a
+// mount: missing, not a directory, a mount point already, or not empty.
+func checkMountpoint(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("mount point %s does not exist; create it first (mkdir -p %s)", dir, dir)
+	case errors.Is(err, syscall.ENOTCONN):
+		return fmt.Errorf("mount point %s is a dead FUSE mount; unmount it first (fusermount3 -u %s)", dir, dir)
+	case err != nil:
+		return fmt.Errorf("mount point %s: %w", dir, err)
+	case !fi.IsDir():
+		return fmt.Errorf("mount point %s is not a directory", dir)
+	}
+	if mounted, err := isMountpoint(dir, fi); err != nil {
+		return fmt.Errorf("mount point %s: %w", dir, err)
+	} else if mounted {
+		return fmt.Errorf("mount point %s is already a mount point; unmount it first (fusermount3 -u %s)", dir, dir)
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("mount point %s: %w", dir, err)
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(1)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("mount point %s: %w", dir, err)
+	}
+	if len(names) > 0 {
+		return fmt.Errorf("mount point %s is not empty; mount on an empty directory", dir)
+	}
+	return nil
+}
+
+// isMountpoint reports whether something is mounted on dir: a device that
+// differs from its parent's, or (bind mounts keep the device) an entry in
+// /proc/self/mountinfo.
+func isMountpoint(dir string, fi os.FileInfo) (bool, error) {
+	if dir == "/" {
+		return true, nil
+	}
+	parent, err := os.Stat(filepath.Dir(dir))
+	if err != nil {
+		return false, err
+	}
+	st, ok1 := fi.Sys().(*syscall.Stat_t)
+	pst, ok2 := parent.Sys().(*syscall.Stat_t)
+	if ok1 && ok2 && st.Dev != pst.Dev {
+		return true, nil
+	}
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return false, nil // no procfs: the device check is all we have
+	}
+	defer f.Close()
+	return inMountinfo(f, dir), nil
+}
+
+// inMountinfo reports whether dir is a mount point listed in r, which has
+// the format of /proc/self/mountinfo (field 5, octal-escaped).
+func inMountinfo(r io.Reader, dir string) bool {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) > 4 && unescapeMountinfo(fields[4]) == dir {
+			return true
+		}
+	}
+	return false
+}
+
+// unescapeMountinfo undoes the kernel's \ooo escapes of space, tab,
+// newline and backslash.
+func unescapeMountinfo(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+4 <= len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
