@@ -21,3 +21,9 @@ fmt:
 
 clean:
 	rm -rf bin mnt
+
+# The main job on the embedded default: emulator + login + mount of sample data on ./mnt.
+demo: build
+	@mkdir -p mnt
+	@if mountpoint -q mnt 2>/dev/null; then fusermount3 -u mnt 2>/dev/null || umount -l mnt; fi
+	bin/infomaniakfs demo mnt

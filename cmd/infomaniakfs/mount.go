@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/hanwen/go-fuse/v2/fuse"
+	"github.com/spf13/pflag"
+
+	"github.com/infomaniakfs/infomaniakfs/auth"
+	"github.com/infomaniakfs/infomaniakfs/cache"
+	ifs "github.com/infomaniakfs/infomaniakfs/fs"
+)
+
+// mountOptions are the flags of `mount` (and `demo`) that belong to neither
+// the cache nor the network.
+type mountOptions struct {
+	ReadOnly    bool
+	AllowOther  bool
+	UID, GID    uint32
+	AttrTimeout time.Duration
+	Debug       bool
+	FuseDebug   bool
+}
+
+func (o *mountOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.ReadOnly, "read-only", true, "mount read-only (the only mode so far)")
+	fs.BoolVar(&o.AllowOther, "allow-other", false, "let other users see the mount (needs user_allow_other in /etc/fuse.conf)")
+	fs.Uint32Var(&o.UID, "uid", uint32(os.Getuid()), "owner of every file and directory")
+	fs.Uint32Var(&o.GID, "gid", uint32(os.Getgid()), "group of every file and directory")
+	fs.DurationVar(&o.AttrTimeout, "attr-timeout", time.Minute, "how long the kernel may cache names and attributes")
+	fs.BoolVar(&o.Debug, "debug", false, "log details (never tokens)")
+	fs.BoolVar(&o.FuseDebug, "fuse-debug", false, "log every FUSE request (very verbose)")
+}
+
+func runMount(args []string, stdout, stderr io.Writer) int {
+	flags := newFlagSet("mount", stderr)
+	var cfg auth.Config
+	cfg.AddFlags(flags)
+	var no netOptions
+	no.AddFlags(flags)
+	var co cache.Options
+	co.AddFlags(flags)
+	var mo mountOptions
+	mo.AddFlags(flags)
+	if ok, code := parseFlags(flags, args); !ok {
+		return code
+	}
+	if flags.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: infomaniakfs mount MOUNTPOINT [flags]")
+		return exitUsage
+	}
+	if !mo.ReadOnly {
+		return fail(stderr, "--read-only=false: writing is not supported yet; mount read-only")
+	}
+	log := newLogger(stderr, mo.Debug)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, err := connect(ctx, &cfg, no, log, os.Getenv)
+	if err != nil {
+		return fail(stderr, "%s", explain(err, "mount"))
+	}
+	return serve(ctx, flags.Arg(0), s, co, mo, log, stderr)
+}
+
+// serve checks the account, mounts, and blocks until a signal or an
+// external unmount; it unmounts on the way out.
+func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mountOptions, log *slog.Logger, stderr io.Writer) int {
+	pctx, cancel := context.WithTimeout(ctx, time.Minute)
+	p, err := s.profile(pctx)
+	cancel()
+	if err != nil {
+		return fail(stderr, "%s", explain(err, "cannot mount"))
+	}
+	co.Logger = log
+	kernelTTL := mo.AttrTimeout
+	if kernelTTL == 0 {
+		kernelTTL = -1 // fs reads 0 as "default"; the user asked for no kernel caching
+	}
+	// One --cache-size for the whole daemon: files get three quarters, mail
+	// (small, whole messages) the rest.
+	mo2 := co
+	if co.CacheSize > 0 {
+		mo2.CacheSize = co.CacheSize / 4
+		co.CacheSize -= mo2.CacheSize
+	}
+	drives := cache.NewDrives(s.drives, co)
+	defer drives.Close()
+	mailbox := cache.NewMail(s.mail, mo2)
+	defer mailbox.Close()
+	opts := ifs.Options{
+		Drives: drives, Mail: mailbox,
+		UID: mo.UID, GID: mo.GID,
+		EntryTimeout: kernelTTL, AttrTimeout: kernelTTL,
+		Logger: log,
+	}
+	server, err := ifs.Mount(dir, ifs.NewRoot(opts), opts, ifs.MountOptions{
+		AllowOther: mo.AllowOther, Debug: mo.FuseDebug, ReadOnly: true,
+	})
+	if err != nil {
+		return fail(stderr, "%v", err)
+	}
+	log.Info("mounted", "mountpoint", dir, "account", p.Email)
+	done := make(chan struct{})
+	go func() { server.Wait(); close(done) }()
+	select {
+	case <-done:
+		log.Info("unmounted from outside", "mountpoint", dir)
+		return exitOK
+	case <-ctx.Done():
+	}
+	return unmount(server, dir, done, log, stderr)
+}
+
+// unmount tries a clean unmount for a few seconds; a mount still busy then
+// is reported and detached lazily, so it never stays half-dead.
+func unmount(server *fuse.Server, dir string, done <-chan struct{}, log *slog.Logger, stderr io.Writer) int {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := server.Unmount()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			fmt.Fprintf(stderr, "infomaniakfs: %s is busy (a program still uses it: see `fuser -vm %s`); detaching it lazily\n", dir, dir)
+			if derr := syscall.Unmount(dir, syscall.MNT_DETACH); derr != nil {
+				return fail(stderr, "unmounting %s: %v; run `fusermount3 -u %s`", dir, err, dir)
+			}
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+	}
+	log.Info("unmounted", "mountpoint", dir)
+	return exitOK
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/infomaniakfs/infomaniakfs/auth"
+	"github.com/infomaniakfs/infomaniakfs/remote"
+	"github.com/infomaniakfs/infomaniakfs/remote/kdrive"
+	"github.com/infomaniakfs/infomaniakfs/remote/mail"
+)
+
+// netOptions are the HTTP client's knobs that a user may need to turn.
+type netOptions struct {
+	Timeout time.Duration
+	Rate    float64
+}
+
+func (o *netOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.DurationVar(&o.Timeout, "timeout", 60*time.Second, "give up on an API request that makes no progress for this long")
+	fs.Float64Var(&o.Rate, "rate", 0, "pace API requests to at most this many per second (0 = only back off when told to)")
+}
+
+// services is everything built from a configuration and a token.
+type services struct {
+	cfg    *auth.Config
+	client *remote.Client
+	drives *kdrive.Client
+	mail   *mail.Client
+}
+
+// connect resolves the configuration and builds the authenticated clients.
+func connect(ctx context.Context, cfg *auth.Config, no netOptions, log *slog.Logger, getenv func(string) string) (*services, error) {
+	if err := cfg.Resolve(getenv); err != nil {
+		return nil, err
+	}
+	tokens, err := auth.NewTokenSource(ctx, cfg, &auth.Store{Dir: cfg.ConfigDir})
+	if err != nil {
+		return nil, err
+	}
+	c := remote.NewClient(remote.ClientOptions{
+		Tokens:    tokens,
+		Rate:      no.Rate,
+		Burst:     burstFor(no.Rate),
+		Timeout:   no.Timeout,
+		UserAgent: "infomaniakfs",
+		Logger:    log,
+	})
+	return &services{
+		cfg:    cfg,
+		client: c,
+		drives: kdrive.New(c, cfg.APIURL),
+		mail:   mail.New(c, cfg.MailURL),
+	}, nil
+}
+
+func burstFor(rate float64) int {
+	if rate <= 0 {
+		return 0
+	}
+	if rate < 5 {
+		return 5
+	}
+	return int(rate)
+}
+
+// profile reads the account behind the token (/2/profile).
+func (s *services) profile(ctx context.Context) (remote.Profile, error) {
+	var p struct {
+		ID          int64  `json:"id"`
+		Email       string `json:"email"`
+		DisplayName string `json:"display_name"`
+	}
+	err := s.client.GetJSON(ctx, strings.TrimRight(s.cfg.APIURL, "/")+"/2/profile", &p)
+	return remote.Profile{ID: p.ID, Email: p.Email, DisplayName: p.DisplayName}, err
+}
+
+// explain turns an error into the one sentence a user needs.
+func explain(err error, what string) string {
+	if s := auth.Explain(err); s != "" {
+		return s
+	}
+	switch {
+	case errors.Is(err, remote.ErrAuth):
+		return fmt.Sprintf("%s: %v", what, err)
+	case errors.Is(err, remote.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Sprintf("%s: Infomaniak cannot be reached (%v); check the network and the --api-url / --mail-url / --login-url settings", what, err)
+	}
+	return fmt.Sprintf("%s: %v", what, err)
+}

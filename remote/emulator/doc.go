@@ -1,0 +1,65 @@
+// Package emulator is an in-process Infomaniak API: OAuth (login host),
+// profile and kDrive (api host) and Mail (mail host, under /api), all served
+// by one http.Handler so every base URL of a client can point at it. Its data
+// comes from package dataset; its knobs (latency, bandwidth, rate limit,
+// faults, token expiry and revocation) and per-endpoint counters exist so
+// tests can assert both outcomes and the number of API calls they cost.
+//
+// Endpoint names, used by Count, Counts and Fault.Endpoint:
+//
+//	authorize         GET    /authorize
+//	token             POST   /token
+//	revoke            DELETE /token
+//	profile           GET    /2/profile, /1/profile
+//	drives            GET    /2/drive/init, /2/drive/users/current/drives, /2/drive/{id}
+//	stat              GET    /3/drive/{d}/files/{f}, /2/drive/{d}/files/{f}, /3/drive/{d}/files/{dir}/name?name=
+//	list              GET    /3/drive/{d}/files/{dir}/files (cursor), /2/drive/{d}/files/{dir}/files (pages)
+//	listing           GET    /3/drive/{d}/files/{dir}/listing, .../listing/continue
+//	listing.full      POST   /2/drive/{d}/files/listing/full (CSV snapshot)
+//	listing.continue  POST   /2/drive/{d}/files/listing/continue
+//	longpoll          GET    /2/drive/{d}/files/listing/longpoll
+//	download          GET    /2/drive/{d}/files/{f}/download (302 to content)
+//	content           GET    /content/{signed token} (no Authorization)
+//	mail.mailboxes    GET    /api/mailbox
+//	mail.folders      GET    /api/mail/{uuid}/folder
+//	mail.uids         GET    /api/mail/{uuid}/folder/{fid}/mobile/date-ordered-messages-uids
+//	mail.messages     GET    /api/mail/{uuid}/folder/{fid}/mobile/messages
+//	mail.activities   GET|POST /api/mail/{uuid}/folder/{fid}/mobile/activities
+//	mail.threads      GET    /api/mail/{uuid}/folder/{fid}/message
+//	mail.message      GET    /api/mail/{uuid}/folder/{fid}/message/{uid}
+//	mail.raw          GET    /api/mail/{uuid}/folder/{fid}/message/{uid}/download
+//
+// A request is counted once it has passed authentication (a valid bearer
+// token with the right scope; OAuth and content routes always), so errors,
+// rate-limit answers and injected faults are counted too.
+//
+// Deviations from the real service, by necessity: the "hash" field is
+// "xxh3:" followed by a CRC-64/ECMA of the content (the standard library has
+// no xxh3); the v2 routes serve the v3 tree (Private is not flattened into
+// the root); thread=on lists one message per thread.
+package emulator
+
+// Endpoint names, as documented above.
+const (
+	EpAuthorize       = "authorize"
+	EpToken           = "token"
+	EpRevoke          = "revoke"
+	EpProfile         = "profile"
+	EpDrives          = "drives"
+	EpStat            = "stat"
+	EpList            = "list"
+	EpListing         = "listing"
+	EpListingFull     = "listing.full"
+	EpListingContinue = "listing.continue"
+	EpLongpoll        = "longpoll"
+	EpDownload        = "download"
+	EpContent         = "content"
+	EpMailboxes       = "mail.mailboxes"
+	EpMailFolders     = "mail.folders"
+	EpMailUIDs        = "mail.uids"
+	EpMailMessages    = "mail.messages"
+	EpMailActivities  = "mail.activities"
+	EpMailThreads     = "mail.threads"
+	EpMailMessage     = "mail.message"
+	EpMailRaw         = "mail.raw"
+)

@@ -1,0 +1,99 @@
+package emulator
+
+import (
+	"maps"
+	"math"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// bodyChunk is the slice size bandwidth-limited bodies are written in.
+const bodyChunk = 32 << 10
+
+// SetLatency delays the first byte of every later response by d.
+func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(max(d, 0))) }
+
+// SetBandwidth caps the bytes per second of all response bodies together;
+// 0 or less removes the cap.
+func (s *Server) SetBandwidth(bytesPerSec int64) {
+	if bytesPerSec <= 0 {
+		s.bandwidth.Store(nil)
+		return
+	}
+	burst := int(min(bytesPerSec, bodyChunk))
+	s.bandwidth.Store(rate.NewLimiter(rate.Limit(bytesPerSec), burst))
+}
+
+// SetRate limits API requests (not OAuth, not content) to a token bucket of
+// perSec with burst; beyond it they get 429 with Retry-After. perSec <= 0
+// turns the limit off.
+func (s *Server) SetRate(perSec float64, burst int) {
+	if perSec <= 0 {
+		s.limiter.Store(nil)
+		return
+	}
+	s.limiter.Store(rate.NewLimiter(rate.Limit(perSec), max(burst, 1)))
+}
+
+// rateWait reports 0 when the request may proceed, else the seconds to wait.
+func (s *Server) rateWait() int {
+	l := s.limiter.Load()
+	if l == nil {
+		return 0
+	}
+	r := l.Reserve()
+	if !r.OK() {
+		return 60
+	}
+	d := r.Delay()
+	if d == 0 {
+		return 0
+	}
+	r.Cancel() // a rejected request must not consume the next slot
+	return int(math.Ceil(d.Seconds()))
+}
+
+// SetMailSizeSkew makes listed message sizes real size + delta; downloads
+// stay real, so a client trusting the listed size reads short or padded.
+func (s *Server) SetMailSizeSkew(delta int64) { s.skew.Store(delta) }
+
+// counters counts requests per endpoint name.
+type counters struct {
+	mu sync.Mutex
+	m  map[string]int64
+}
+
+func (c *counters) inc(name string) {
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = make(map[string]int64)
+	}
+	c.m[name]++
+	c.mu.Unlock()
+}
+
+// Count is the number of requests served by endpoint name (see the package
+// documentation for the names).
+func (s *Server) Count(name string) int64 {
+	s.counts.mu.Lock()
+	defer s.counts.mu.Unlock()
+	return s.counts.m[name]
+}
+
+// Counts is a copy of every non-zero counter.
+func (s *Server) Counts() map[string]int64 {
+	s.counts.mu.Lock()
+	defer s.counts.mu.Unlock()
+	out := make(map[string]int64, len(s.counts.m))
+	maps.Copy(out, s.counts.m)
+	return out
+}
+
+// ResetCounts zeroes every counter.
+func (s *Server) ResetCounts() {
+	s.counts.mu.Lock()
+	s.counts.m = nil
+	s.counts.mu.Unlock()
+}

@@ -1,0 +1,123 @@
+package kdrive
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/infomaniakfs/infomaniakfs/remote"
+)
+
+// rootID is every drive's root directory (kDrive reference §5); it alone
+// may come without a name.
+const rootID = 1
+
+// maxSize rejects sizes no real file has (1 PiB): a garbage value must not
+// reach stat, where it would make readers loop for ever.
+const maxSize = 1 << 50
+
+// fileJSON is the part of kDrive's File object (reference §6) we use.
+// Nullable fields are pointers so absent and zero differ.
+type fileJSON struct {
+	ID             int64  `json:"id"`
+	Name           string `json:"name"`
+	Type           string `json:"type"`
+	ParentID       int64  `json:"parent_id"`
+	DriveID        int64  `json:"drive_id"`
+	Size           *int64 `json:"size"`
+	MimeType       string `json:"mime_type"`
+	CreatedAt      *int64 `json:"created_at"`
+	AddedAt        *int64 `json:"added_at"`
+	LastModifiedAt *int64 `json:"last_modified_at"`
+	Hash           string `json:"hash"`
+	ETag           string `json:"etag"`
+}
+
+// errSkip marks an item of a type we do not show (not an error).
+var errSkip = errors.New("unsupported item type")
+
+// toEntry validates and maps one File object of drive.
+func (f *fileJSON) toEntry(drive int64) (remote.Entry, error) {
+	e := remote.Entry{ID: f.ID, ParentID: f.ParentID, DriveID: drive, Name: f.Name, MimeType: f.MimeType}
+	if f.ID <= 0 || (f.Name == "" && f.ID != rootID) {
+		return e, fmt.Errorf("%w: item without id or name (id %d)", remote.ErrInvalid, f.ID)
+	}
+	switch f.Type {
+	case "dir", "vault":
+		e.IsDir = true
+	case "file":
+		if f.Size == nil || *f.Size < 0 || *f.Size > maxSize {
+			return e, fmt.Errorf("%w: item %d has an impossible size", remote.ErrInvalid, f.ID)
+		}
+		e.Size = *f.Size
+	default:
+		return e, fmt.Errorf("%w: %q (item %d)", errSkip, f.Type, f.ID)
+	}
+	e.MTime = firstTime(f.LastModifiedAt, f.CreatedAt, f.AddedAt)
+	e.CTime = firstTime(f.CreatedAt)
+	if e.CTime.IsZero() {
+		e.CTime = e.MTime
+	}
+	tag := f.Hash
+	if tag == "" {
+		tag = f.ETag
+	}
+	e.Version = version(e.MTime, e.Size, tag)
+	return e, nil
+}
+
+// version changes whenever the content may have: mtime, size, hash or etag.
+func version(mtime time.Time, size int64, tag string) string {
+	return fmt.Sprintf("%d-%d-%s", mtime.Unix(), size, tag)
+}
+
+// firstTime is the first present Unix-seconds timestamp, else zero time.
+func firstTime(ts ...*int64) time.Time {
+	for _, t := range ts {
+		if t != nil && *t > 0 {
+			return time.Unix(*t, 0)
+		}
+	}
+	return time.Time{}
+}
+
+// decodeEntry maps one raw item; errors name what is wrong with it.
+func decodeEntry(raw json.RawMessage, drive int64) (remote.Entry, error) {
+	var f fileJSON
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return remote.Entry{}, fmt.Errorf("%w: item: %v", remote.ErrInvalid, err)
+	}
+	return f.toEntry(drive)
+}
+
+// driveJSON is the part of kDrive's Drive object (reference §4) we use;
+// fixtures/ios-kDrive-*.json hold real ones.
+type driveJSON struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	AccountID int64  `json:"account_id"`
+	Account   *struct {
+		ID   int64  `json:"id"`
+		Name string `json:"name"`
+	} `json:"account"`
+	Size          int64 `json:"size"`
+	UsedSize      int64 `json:"used_size"`
+	InMaintenance bool  `json:"in_maintenance"`
+	IsLocked      bool  `json:"is_locked"`
+}
+
+func (d *driveJSON) info() (remote.DriveInfo, error) {
+	if d.ID <= 0 || d.Name == "" {
+		return remote.DriveInfo{}, fmt.Errorf("%w: drive without id or name (id %d)", remote.ErrInvalid, d.ID)
+	}
+	di := remote.DriveInfo{ID: d.ID, Name: d.Name, AccountID: d.AccountID, Size: d.Size, UsedSize: d.UsedSize,
+		InMaintenance: d.InMaintenance, IsLocked: d.IsLocked}
+	if d.Account != nil {
+		di.AccountName = d.Account.Name
+		if di.AccountID == 0 {
+			di.AccountID = d.Account.ID
+		}
+	}
+	return di, nil
+}
