@@ -230,3 +230,43 @@ func TestEmulatorSnapshotAndChanges(t *testing.T) {
 		t.Fatal("a garbage cursor was accepted")
 	}
 }
+
+// One item must carry the same Version whichever call saw it, or the
+// caches would take the snapshot's entries for changed files.
+func TestSnapshotAndListingAgreeOnVersions(t *testing.T) {
+	s, c := startEmulator(t, dataset.Spec{Depth: 2, FilesPerDir: 4})
+	drive := s.Data().Drives()[0].ID
+	snap, _, err := c.FullListing(t.Context(), drive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int64]remote.Entry{}
+	for _, e := range snap {
+		byID[e.ID] = e
+	}
+	checked := 0
+	var walk func(dir int64)
+	walk = func(dir int64) {
+		list, err := c.List(t.Context(), drive, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range list {
+			got, ok := byID[e.ID]
+			if !ok || got.Version != e.Version || got.Size != e.Size || !got.MTime.Equal(e.MTime) || got.Name != e.Name {
+				t.Errorf("item %d: listing %+v, snapshot %+v", e.ID, e, got)
+			}
+			checked++
+			if e.IsDir {
+				walk(e.ID)
+			}
+		}
+	}
+	walk(1)
+	if _, hasRoot := byID[1]; hasRoot {
+		checked++
+	}
+	if checked == 0 || checked != len(snap) {
+		t.Errorf("compared %d items, snapshot has %d", checked, len(snap))
+	}
+}

@@ -59,17 +59,18 @@ func (f *fileJSON) toEntry(drive int64) (remote.Entry, error) {
 	if e.CTime.IsZero() {
 		e.CTime = e.MTime
 	}
-	tag := f.Hash
-	if tag == "" {
-		tag = f.ETag
-	}
-	e.Version = version(e.MTime, e.Size, tag)
+	e.Version = version(e.MTime, e.Size)
 	return e, nil
 }
 
-// version changes whenever the content may have: mtime, size, hash or etag.
-func version(mtime time.Time, size int64, tag string) string {
-	return fmt.Sprintf("%d-%d-%s", mtime.Unix(), size, tag)
+// version changes whenever the content may have: kDrive moves
+// last_modified_at on every upload, and the size is checked too. Hash and
+// etag are left out on purpose: the drive snapshot (FullListing) has
+// neither, and one item must carry the same Version whichever call saw it,
+// or the caches would treat it as changed; Open checks size and mtime of
+// the bytes it serves against the same two values.
+func version(mtime time.Time, size int64) string {
+	return fmt.Sprintf("%d-%d", mtime.Unix(), size)
 }
 
 // firstTime is the first present Unix-seconds timestamp, else zero time.

@@ -33,7 +33,6 @@ type Change struct {
 
 // FullListing fetches the whole tree of a drive in one call (the desktop
 // client's CSV snapshot) and the cursor from which Changes continues.
-// Entries carry a Version without hash or etag: the snapshot has none.
 func (c *Client) FullListing(ctx context.Context, driveID int64) ([]remote.Entry, string, error) {
 	req := &remote.Request{Method: "POST", URL: c.listingFullURL(driveID),
 		Header: map[string][]string{"Accept": {"text/csv,application/json"}}}
