@@ -21,6 +21,7 @@ type Drives struct {
 	drives *meta[struct{}, []remote.DriveInfo]
 	lists  *meta[itemKey, []remote.Entry]
 	stats  *meta[itemKey, remote.Entry]
+	snaps  *snapshots // nil when the source has none or they are off
 
 	blocks    *content[blockKey]
 	seed      maphash.Seed
@@ -47,6 +48,7 @@ func NewDrives(inner remote.Drives, o Options) *Drives {
 	d.drives = newMeta[struct{}, []remote.DriveInfo](o, &d.gen)
 	d.lists = newMeta[itemKey, []remote.Entry](o, &d.gen)
 	d.stats = newMeta[itemKey, remote.Entry](o, &d.gen)
+	d.snaps = newSnapshots(inner, o, &d.gen)
 	budget, recent, ra := blockBudget(o)
 	d.readAhead = ra
 	blocks, err := newContent[blockKey](budget, recent, o.BlockSize, o.FetchTimeout)
@@ -90,14 +92,33 @@ func (d *Drives) List(ctx context.Context, driveID, dirID int64) ([]remote.Entry
 	v, err := d.lists.get(ctx, key, func(ctx context.Context) ([]remote.Entry, error) {
 		gen := d.gen.get()
 		old, hadOld := d.lists.peek(key)
-		list, err := d.inner.List(ctx, driveID, dirID)
-		if err != nil {
-			return nil, err
+		list, ok := d.snaps.children(ctx, driveID, dirID, func(tree snapshot, g uint64) {
+			d.storeSnapshot(driveID, dirID, tree, g)
+		}, &d.gen)
+		if !ok {
+			var err error
+			if list, err = d.inner.List(ctx, driveID, dirID); err != nil {
+				return nil, err
+			}
 		}
 		d.primeStats(driveID, old, hadOld, list, gen)
 		return list, nil
 	})
 	return slices.Clone(v), err
+}
+
+// storeSnapshot files a drive's whole tree as listings and stats, but the
+// listing being loaded (skip), which the caller stores itself.
+func (d *Drives) storeSnapshot(driveID, skip int64, tree snapshot, gen uint64) {
+	for dir, list := range tree {
+		if dir == skip {
+			continue
+		}
+		key := itemKey{driveID, dir}
+		old, hadOld := d.lists.peek(key)
+		d.lists.put(key, list, gen)
+		d.primeStats(driveID, old, hadOld, list, gen)
+	}
 }
 
 // primeStats stores the stat of every child just listed and drops the
@@ -143,6 +164,7 @@ func (d *Drives) Invalidate(driveID, id int64) {
 // one to drop the stats of children that vanished.
 func (d *Drives) invalidate(driveID, id, parentID int64) {
 	d.gen.bump()
+	d.snaps.forget(driveID)
 	key := itemKey{driveID, id}
 	if e, ok := d.stats.peek(key); ok && e.ParentID != 0 {
 		d.lists.expire(itemKey{driveID, e.ParentID})
@@ -161,6 +183,7 @@ func (d *Drives) InvalidateAll() {
 	d.drives.clear()
 	d.lists.clear()
 	d.stats.clear()
+	d.snaps.clear()
 }
 
 // Close stops the fetches under way and releases the block cache; the

@@ -54,6 +54,9 @@ type Options struct {
 	FetchTimeout time.Duration
 	// MaxEntries bounds the metadata entries kept (stats, listings, ...).
 	MaxEntries int
+	// NoSnapshot lists every directory on its own even when the source can
+	// list a whole drive in one call (see Snapshotter).
+	NoSnapshot bool
 	// Now is the clock of the metadata TTLs; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -71,6 +74,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"memory budget of the content cache, per service (e.g. 256MiB, 1GiB; 0 keeps only the working set)")
 	fs.Var((*ttlFlag)(&o.DirCacheTime), "dir-cache-time",
 		"how long directory listings and file attributes are trusted before asking again (0: never)")
+	fs.BoolVar(&o.NoSnapshot, "no-snapshot", false,
+		"list each kDrive directory when it is opened, instead of fetching a drive's whole tree in one request")
 }
 
 // ttlFlag is a duration flag whose 0 means "none", kept as a negative

@@ -44,7 +44,9 @@ func TestRequestBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	d := mount(t, srv)
+	// Per-directory listing, as the issue counts it; the snapshot is
+	// measured by TestSnapshotBudget.
+	d := mount(t, srv, "--no-snapshot")
 	priv := filepath.Join(d.dir, "kDrive", data.Drives()[0].Name, "Private")
 	if _, err := os.ReadDir(priv); err != nil { // resolve the path first
 		t.Fatal(err)
@@ -132,6 +134,38 @@ func TestRequestBudget(t *testing.T) {
 	if got := srv.Count("content"); got != blocks {
 		t.Errorf("32 concurrent readers cost %d range requests, want %d (each block once)", got, blocks)
 	}
+}
+
+// With the drive snapshot (the default), `ls -lR` over every drive costs one
+// request per drive, however many directories they hold.
+func TestSnapshotBudget(t *testing.T) {
+	data := dataset.Generate(dataset.Spec{Seed: 4, Drives: 2, Depth: 3, DirsPerDir: 3, FilesPerDir: 4,
+		WideDirFiles: 3000, Mailboxes: 1, MessagesPerFolder: 2})
+	srv, err := emulator.Start(emulator.Options{Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	d := mount(t, srv)
+	srv.ResetCounts()
+	run(t, "ls", "-lR", filepath.Join(d.dir, "kDrive"))
+	dirs := 0
+	for _, dr := range data.Drives() {
+		data.Walk(dr.ID, func(n dataset.Node) bool {
+			if n.IsDir {
+				dirs++
+			}
+			return true
+		})
+	}
+	full, list, stat := srv.Count("listing.full"), srv.Count("list"), srv.Count("stat")
+	t.Logf("ls -lR over %d directories: %d snapshot, %d list, %d stat requests", dirs, full, list, stat)
+	// The snapshot leaves out each drive's root, whose attributes take
+	// one stat per drive.
+	if n := int64(len(data.Drives())); full != n || list != 0 || stat > n {
+		t.Errorf("ls -lR cost %d snapshot + %d list + %d stat requests, want %d + 0 + ≤%d", full, list, stat, n, n)
+	}
+	checkDriveTree(t, d.dir, driveTruth(t, data), true)
 }
 
 // TestColdReadThroughput compares a cold sequential read through the mount
