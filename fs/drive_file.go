@@ -56,7 +56,16 @@ func (f *driveFile) stat(ctx context.Context) (remote.Entry, error) {
 	return f.entry(), nil
 }
 
-func (f *driveFile) Getattr(ctx context.Context, _ gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+func (f *driveFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	// Through an open handle (fstat, and the kernel revalidating before a
+	// read) the truth is the version that handle reads: asking the remote
+	// would report a size its reads cannot return, and would fail reads of
+	// cached bytes while the API is unreachable.
+	if h, ok := fh.(*driveHandle); ok {
+		driveEntry{h.e}.attr(ctx, f.s, &out.Attr)
+		out.SetTimeout(f.s.attrTimeout)
+		return 0
+	}
 	e, err := f.stat(ctx)
 	if err != nil {
 		return f.s.errs.fail("getattr", f.path, err)
