@@ -35,6 +35,7 @@ type Mail struct {
 
 	sizesMu sync.RWMutex
 	sizes   map[msgKey]int64
+	scans   sizeScans
 }
 
 type folderKey struct{ mailbox, folder string }
@@ -130,6 +131,7 @@ func (m *Mail) Size(ctx context.Context, mailbox, folderID, uid string) (int64, 
 	if n, ok := m.knownSize(k); ok {
 		return n, nil
 	}
+	m.learnAhead(k)
 	data, err := m.message(ctx, k, true)
 	if err != nil {
 		return 0, err
