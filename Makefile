@@ -27,3 +27,11 @@ demo: build
 	@mkdir -p mnt
 	@if mountpoint -q mnt 2>/dev/null; then fusermount3 -u mnt 2>/dev/null || umount -l mnt; fi
 	bin/infomaniakfs demo mnt
+
+# Benchmarks are programs, not tests: infomaniakfs vs rclone mount vs direct
+# HTTP vs local disk under a simulated WAN; writes bench/RESULTS.md. Needs root.
+bench:
+	$(GO) run ./bench
+
+bench-quick:
+	BENCH_QUICK=1 $(GO) run ./bench

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/infomaniakfs/infomaniakfs/remote/emulator/dataset"
+)
+
+// config is one benchmark run's settings: sizes, network and repetitions.
+type config struct {
+	Quick        bool
+	Latency      time.Duration
+	Bandwidth    int64
+	Runs         int           // repetitions of every op in the WAN pass (median reported)
+	LoopbackRuns int           // repetitions in the loopback pass
+	HeavyRuns    int           // repetitions of the ops that cost minutes (mail copy)
+	RandRuntime  time.Duration // random-read duration per run
+	OpTimeout    time.Duration
+	Budget       time.Duration // runs starting after this are skipped (0 = none)
+	Loopback     bool          // also run the unlimited loopback pass
+	Out          string
+	Contenders   []string // empty = all
+	Ops          []string // empty = all
+	Keep         bool     // keep the temp dir (debugging)
+
+	Spec    dataset.Spec
+	BigFile int64
+}
+
+// parseConfig reads flags, with BENCH_* environment variables as defaults
+// so `make bench-quick` needs no flags.
+func parseConfig(args []string, getenv func(string) string) (config, error) {
+	var c config
+	quick := envBool(getenv("BENCH_QUICK"))
+	fs := pflag.NewFlagSet("bench", pflag.ContinueOnError)
+	fs.BoolVar(&c.Quick, "quick", quick, "small data set, one run per op (env BENCH_QUICK=1)")
+	lat := fs.String("latency", envOr(getenv("BENCH_LATENCY"), "20ms"), "simulated round trip per request (env BENCH_LATENCY)")
+	bw := fs.String("bandwidth", envOr(getenv("BENCH_BANDWIDTH"), "100MiB"), "simulated bandwidth per second, 0 = unlimited (env BENCH_BANDWIDTH)")
+	fs.IntVar(&c.Runs, "runs", 0, "runs per op (default 3, quick 1; env BENCH_RUNS)")
+	fs.BoolVar(&c.Loopback, "loopback", true, "also run the pass without latency or bandwidth cap")
+	fs.IntVar(&c.LoopbackRuns, "loopback-runs", 1, "runs per op in the loopback pass (at most --runs)")
+	fs.StringVar(&c.Out, "out", "bench/RESULTS.md", "results file (the table goes between its bench markers)")
+	fs.StringSliceVar(&c.Contenders, "contenders", nil, "only these contenders (default all)")
+	fs.StringSliceVar(&c.Ops, "ops", nil, "only these ops, by key (default all)")
+	fs.BoolVar(&c.Keep, "keep", false, "keep the generated data set and temp dirs")
+	budget := fs.Duration("budget", -1, "skip the runs that would start after this long (default 19m, quick 2m40s; 0 = no limit)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	var err error
+	if c.Latency, err = time.ParseDuration(*lat); err != nil {
+		return c, fmt.Errorf("--latency: %w", err)
+	}
+	if c.Bandwidth, err = parseSize(*bw); err != nil {
+		return c, fmt.Errorf("--bandwidth: %w", err)
+	}
+	if c.Runs == 0 {
+		if n, err := strconv.Atoi(getenv("BENCH_RUNS")); err == nil && n > 0 {
+			c.Runs = n
+		}
+	}
+	c.applySizes()
+	if *budget >= 0 {
+		c.Budget = *budget
+	}
+	return c, nil
+}
+
+// applySizes picks the data set and repetitions for the full or quick run,
+// sized so the full run stays under 20 minutes on 2 cores and quick under 3.
+func (c *config) applySizes() {
+	if c.Quick {
+		// 2 spaces × (3+9+27 folders, 24 files in each and at the top): ~2,000 nested entries.
+		c.Spec = dataset.Spec{Seed: 1, Drives: 1, Mailboxes: 1, Depth: 3, DirsPerDir: 3, FilesPerDir: 24,
+			FileSize: 16 << 10, WideDirFiles: 2000, SmallFiles: 200, MessagesPerFolder: 5, BigFolderMessages: 1000}
+		c.BigFile = 128 << 20
+		c.RandRuntime = 2 * time.Second
+		c.OpTimeout = 90 * time.Second
+		c.Budget = 160 * time.Second
+		if c.Runs == 0 {
+			c.Runs = 1
+		}
+	} else {
+		// 2 spaces × (5+25+125 folders, 34 files in each and at the top): ~10,900 nested
+		// entries in 310 folders (every folder listed costs a round trip).
+		c.Spec = dataset.Spec{Seed: 1, Drives: 1, Mailboxes: 1, Depth: 3, DirsPerDir: 5, FilesPerDir: 34,
+			FileSize: 16 << 10, WideDirFiles: 10000, SmallFiles: 1000, MessagesPerFolder: 20, BigFolderMessages: 10000}
+		c.BigFile = 1 << 30
+		c.RandRuntime = 3 * time.Second
+		c.OpTimeout = 5 * time.Minute
+		c.Budget = 19 * time.Minute
+		if c.Runs == 0 {
+			c.Runs = 3
+		}
+	}
+	c.Spec.SmallFileSize = 64 << 10
+	c.Spec.BigFiles = []int64{c.BigFile}
+	c.HeavyRuns = 1
+}
+
+func envBool(s string) bool {
+	b, err := strconv.ParseBool(strings.TrimSpace(s))
+	return err == nil && b
+}
+
+func envOr(v, def string) string {
+	if strings.TrimSpace(v) == "" {
+		return def
+	}
+	return v
+}
+
+// parseSize reads "100MiB", "1G", "64k", "512" (bytes). K/M/G/T and their
+// KiB/KB forms are all powers of 1024: these are buffer and file sizes.
+func parseSize(s string) (int64, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	t = strings.TrimSuffix(strings.TrimSuffix(t, "/s"), "b")
+	t = strings.TrimSuffix(t, "i")
+	mult := int64(1)
+	if n := len(t); n > 0 {
+		switch t[n-1] {
+		case 'k':
+			mult = 1 << 10
+		case 'm':
+			mult = 1 << 20
+		case 'g':
+			mult = 1 << 30
+		case 't':
+			mult = 1 << 40
+		}
+		if mult > 1 {
+			t = t[:n-1]
+		}
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
+	if err != nil || f < 0 {
+		return 0, fmt.Errorf("bad size %q (want e.g. 100MiB, 1G, 64k)", s)
+	}
+	return int64(f * float64(mult)), nil
+}
+
+func fmtBytes(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func hostInfo() (nproc int, model, kernel string) {
+	nproc = numCPU()
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		kernel = strings.TrimSpace(string(b))
+	}
+	return nproc, model, kernel
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+)
+
+// opKind says which contenders an op applies to.
+type opKind int
+
+const (
+	onDrive opKind = iota // mounts, local, direct where it has an equivalent
+	onReads               // also the FUSE ceiling
+	onMail                // infomaniakfs and local only (rclone has no mail)
+)
+
+// opDef is one benchmark operation: its first step runs cold on a fresh
+// mount after the page cache is dropped; the next steps follow on the same
+// mount (a warm repeat, or the copy after a listing).
+type opDef struct {
+	key    string
+	steps  []step
+	metric metric
+	kind   opKind
+	heavy  bool // minutes per run: HeavyRuns repetitions
+	direct func(ctx context.Context, d *direct, b *bench) (sample, error)
+}
+
+// step is one measured phase of an op; name is its row in the table.
+type step struct {
+	name string
+	fs   fsOp
+}
+
+func coldWarm(name string, fs fsOp) []step {
+	return []step{{name + ", cold", fs}, {name + ", warm", fs}}
+}
+
+func (b *bench) ops() []opDef {
+	big := fmtBytes(b.cfg.BigFile)
+	sp := b.cfg.Spec
+	mail := fmt.Sprintf("%d-message folder", sp.BigFolderMessages)
+	all := []opDef{
+		// find -ls follows on the mount ls -lR warmed: cold, it would repeat
+		// ls -lR's traversal (ls -l stats every entry too) for minutes of budget.
+		{key: "lsr", steps: append(coldWarm("ls -lR drive", opLsR), step{"find -ls drive (after ls -lR)", opFind}),
+			metric: perSecs, kind: onDrive,
+			direct: func(ctx context.Context, d *direct, _ *bench) (sample, error) { return d.listAll(ctx) }},
+		{key: "wide", steps: coldWarm(fmt.Sprintf("ls -l %d-entry dir", sp.WideDirFiles), opLsWide), metric: perSecs, kind: onDrive,
+			direct: func(ctx context.Context, d *direct, _ *bench) (sample, error) { return d.listWide(ctx) }},
+		{key: "seq", steps: []step{{"read " + big + " file, cold", opRead}, {"re-read " + big + " file, warm", opRead}},
+			metric: perMiBs, kind: onReads,
+			direct: func(ctx context.Context, d *direct, _ *bench) (sample, error) { return d.read(ctx) }},
+		{key: "par8", steps: []step{{fmt.Sprintf("8 readers × %s of the %s file, cold", fmtBytes(parChunk(b.cfg.BigFile)), big), opPar8}}, metric: perMiBs, kind: onReads,
+			direct: func(ctx context.Context, d *direct, _ *bench) (sample, error) { return d.par8(ctx) }},
+		{key: "rand", steps: []step{{"random 4 KiB reads, cold", opRand}}, metric: perIOPS, kind: onReads,
+			direct: func(ctx context.Context, d *direct, b *bench) (sample, error) { return d.rand(ctx, b.cfg.RandRuntime) }},
+		{key: "cp", steps: []step{{fmt.Sprintf("cp -r %d × %s files, cold", sp.SmallFiles, fmtBytes(sp.SmallFileSize)), opCpSmall}},
+			metric: perSecs, kind: onDrive},
+		// One mount for the listing and the copy: copying 10,000 messages
+		// costs minutes at 20 ms a request, listing them again would double it.
+		{key: "mail", steps: append(coldWarm("ls -l "+mail, opLsMail), step{"cp -r " + mail + " (after ls)", opCpMail}),
+			metric: perSecs, kind: onMail, heavy: true},
+	}
+	if len(b.cfg.Ops) == 0 {
+		return all
+	}
+	var keep []opDef
+	for _, o := range all {
+		for _, k := range b.cfg.Ops {
+			if k == o.key {
+				keep = append(keep, o)
+			}
+		}
+	}
+	return keep
+}
+
+func (o opDef) appliesTo(c *contender) bool {
+	switch {
+	case c.direct != nil:
+		return o.direct != nil
+	case o.kind == onMail:
+		return c.mail
+	case o.kind == onDrive:
+		return c.drive
+	}
+	return c.readsOK
+}
+
+// runPass runs every op for every contender under one network setting.
+func (b *bench) runPass(ctx context.Context, pass string, res *results) error {
+	res.addPass(pass)
+	res.addPhase(phaseMount, perSecs)
+	for _, o := range b.ops() {
+		for _, st := range o.steps {
+			res.addPhase(st.name, o.metric)
+		}
+		for _, c := range b.contenders() {
+			if !o.appliesTo(c) {
+				continue
+			}
+			runs := b.cfg.Runs
+			if pass != passWAN {
+				runs = min(runs, b.cfg.LoopbackRuns)
+			}
+			if o.heavy {
+				runs = min(runs, b.cfg.HeavyRuns)
+			}
+			for i := 0; i < runs; i++ {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if b.cfg.Budget > 0 && time.Since(b.start) > b.cfg.Budget {
+					b.note(fmt.Sprintf("time budget of %v reached during [%s] %s: the runs after it were skipped", b.cfg.Budget, pass, o.steps[0].name))
+					return nil
+				}
+				b.runOne(ctx, pass, o, c, i, runs, res)
+			}
+		}
+	}
+	return nil
+}
+
+// runOne is one cold run (fresh mount, dropped caches) and the steps after it.
+func (b *bench) runOne(ctx context.Context, pass string, o opDef, c *contender, i, runs int, res *results) {
+	octx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
+	defer cancel()
+	if err := dropCaches(); err != nil {
+		b.note(err.Error())
+	}
+	progress := func(phase string, s sample, err error) {
+		if err != nil {
+			slog.Warn("run failed", "pass", pass, "op", phase, "contender", c.name, "run", i+1, "err", err)
+			return
+		}
+		fmt.Fprintf(os.Stderr, "  %5.0fs [%s] %-40s %-20s run %d/%d: %s\n", time.Since(b.start).Seconds(), pass, phase, c.name, i+1, runs, o.metric.format(o.metric.value(s)))
+	}
+	cold := o.steps[0].name
+	if c.direct != nil {
+		h0, a0 := c.http(), c.api()
+		s, err := o.direct(octx, c.direct, b)
+		err = timeoutErr(octx, err)
+		res.record(pass, cold, c.name, s, err, c.http()-h0, c.api()-a0)
+		progress(cold, s, err)
+		return
+	}
+	// since is the requests made after a counter reading; -1 without a network.
+	since := func(h0, a0 int64) (int64, int64) {
+		if c.http == nil {
+			return -1, -1
+		}
+		return c.http() - h0, c.api() - a0
+	}
+	counters := func() (int64, int64) {
+		if c.http == nil {
+			return 0, 0
+		}
+		return c.http(), c.api()
+	}
+	h0, a0 := counters()
+	t := time.Now()
+	sess, err := c.mount(octx)
+	if c.http != nil {
+		dh, da := since(h0, a0)
+		res.record(pass, phaseMount, c.name, sample{secs: time.Since(t).Seconds()}, err, dh, da)
+	}
+	if err != nil {
+		res.record(pass, cold, c.name, sample{}, err, 0, 0)
+		progress(cold, sample{}, err)
+		return
+	}
+	defer func() {
+		rss := sess.stop()
+		for _, st := range o.steps {
+			res.rss(pass, st.name, c.name, rss)
+		}
+	}()
+	for _, st := range o.steps {
+		h0, a0 := counters()
+		s, err := st.fs(octx, b, sess.p)
+		err = timeoutErr(octx, err)
+		dh, da := since(h0, a0)
+		res.record(pass, st.name, c.name, s, err, dh, da)
+		progress(st.name, s, err)
+		if err != nil {
+			return
+		}
+	}
+}
+
+func timeoutErr(ctx context.Context, err error) error {
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("timed out: %w", err)
+	}
+	return err
+}
+
+const phaseMount = "mount until the tree shows"

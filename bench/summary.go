@@ -1,0 +1,112 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// report is the generated part of RESULTS.md: context, tables, verdicts.
+func (b *bench) report(r *results) string {
+	var s strings.Builder
+	nproc, model, kernel := hostInfo()
+	fmt.Fprintf(&s, "Generated %s by `%s`.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), commandLine())
+	fmt.Fprintf(&s, "- Machine: %d CPUs, %s, Linux %s, %s; %s; %s\n", nproc, orUnknown(model), orUnknown(kernel),
+		runtime.Version(), toolVersion(b.rclone, "version"), toolVersion(b.fio, "--version"))
+	bw := "unlimited"
+	if b.cfg.Bandwidth > 0 {
+		bw = fmtBytes(b.cfg.Bandwidth) + "/s"
+	}
+	fmt.Fprintf(&s, "- WAN pass: %v added before each request, %s shared by response bodies (one proxy per server, same code). Loopback pass: %s.\n",
+		b.cfg.Latency, bw, map[bool]string{true: "same proxies, no latency, no cap (FUSE overhead alone)", false: "not run"}[b.cfg.Loopback])
+	sp := b.cfg.Spec
+	fmt.Fprintf(&s, "- Data set (seed %d): %d entries in drive %q (folders %d deep, %d sub-folders and %d files each), a %d-entry directory, %d × %s files, a %s file; a %d-message mail folder.\n",
+		sp.Seed, b.entries(), b.rel.drive, sp.Depth, sp.DirsPerDir, sp.FilesPerDir, sp.WideDirFiles, sp.SmallFiles,
+		fmtBytes(sp.SmallFileSize), fmtBytes(b.cfg.BigFile), sp.BigFolderMessages)
+	fmt.Fprintf(&s, "- Runs: median of %d in the WAN pass, %d in the loopback pass; mail %d. Cold = fresh mount after dropping the page cache; the later steps of an op run on that same mount (warm = the same again; find -ls after ls -lR; the mail copy after the mail listing). infomaniakfs: --cache-size %s; rclone: --dir-cache-time 5m, --vfs-cache-mode off or full, --read-only.\n",
+		b.cfg.Runs, min(b.cfg.Runs, b.cfg.LoopbackRuns), min(b.cfg.Runs, b.cfg.HeavyRuns), fmtBytes(cacheBudget))
+	s.WriteString("- Columns: × X = how many times faster than X (above 1 wins); HTTP req = requests at the WAN proxy (content downloads included); API req = emulator API calls (rclone: its WebDAV requests); at 60 req/min = that many API calls at Infomaniak's documented rate; Peak RSS = VmHWM of the mount daemon. 8 readers read the same big file at 8 offsets (the start of each eighth, up to 32 MiB each); random reads: fio psync, one job, for a fixed time. The mount row counts the start-up (profile, drives) until the tree shows.\n")
+	for _, pass := range r.passes {
+		fmt.Fprintf(&s, "\n### %s\n\n%s", pass, renderTable(r, pass))
+	}
+	missed, met := checkTargets(r, b.targets())
+	s.WriteString("\n### Targets missed\n\n")
+	writeList(&s, missed, "None.")
+	s.WriteString("\n### Targets met\n\n")
+	writeList(&s, met, "None.")
+	if counts := checkCounts(r); len(counts) > 0 {
+		s.WriteString("\n### Disagreements with the local files\n\n")
+		writeList(&s, counts, "")
+	}
+	if fails := failures(r); len(fails) > 0 || len(b.notes) > 0 {
+		s.WriteString("\n### Notes and failed runs\n\n")
+		writeList(&s, append(append([]string(nil), b.notes...), fails...), "")
+	}
+	return s.String()
+}
+
+func (b *bench) targets() []target {
+	var seq, lsr opDef
+	for _, o := range b.ops() {
+		switch o.key {
+		case "seq":
+			seq = o
+		case "lsr":
+			lsr = o
+		}
+	}
+	var ts []target
+	if seq.key != "" {
+		ts = append(ts, target{"cold sequential read", seq.steps[0].name, cDirect, 0.9},
+			target{"warm re-read", seq.steps[1].name, cLocal, 0.8})
+	}
+	if lsr.key != "" && b.rclone != "" {
+		ts = append(ts, target{"cold ls -lR", lsr.steps[0].name, cRcloneOff, 2},
+			target{"warm ls -lR", lsr.steps[1].name, cRcloneOff, 5})
+	}
+	return ts
+}
+
+func writeList(s *strings.Builder, items []string, empty string) {
+	if len(items) == 0 {
+		s.WriteString(empty + "\n")
+		return
+	}
+	for _, it := range items {
+		s.WriteString("- " + it + "\n")
+	}
+}
+
+// commandLine is how this run was started, with its BENCH_* settings.
+func commandLine() string {
+	var parts []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "BENCH_") {
+			parts = append(parts, kv)
+		}
+	}
+	parts = append(parts, "go run ./bench")
+	parts = append(parts, os.Args[1:]...)
+	return strings.Join(parts, " ")
+}
+
+func toolVersion(bin, flag string) string {
+	if bin == "" {
+		return "not installed"
+	}
+	out, err := exec.Command(bin, flag).Output()
+	if err != nil {
+		return bin
+	}
+	return firstLine(strings.TrimSpace(string(out)))
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
