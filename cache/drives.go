@@ -23,6 +23,8 @@ type Drives struct {
 	stats  *meta[itemKey, remote.Entry]
 	snaps  *snapshots // nil when the source has none or they are off
 
+	siblings *siblingScans
+
 	blocks    *content[blockKey]
 	seed      maphash.Seed
 	readAhead int // ReadAhead as the budget allows
@@ -49,6 +51,7 @@ func NewDrives(inner remote.Drives, o Options) *Drives {
 	d.lists = newMeta[itemKey, []remote.Entry](o, &d.gen)
 	d.stats = newMeta[itemKey, remote.Entry](o, &d.gen)
 	d.snaps = newSnapshots(inner, o, &d.gen)
+	d.siblings = newSiblingScans(o.Parallel)
 	budget, recent, ra := blockBudget(o)
 	d.readAhead = ra
 	blocks, err := newContent[blockKey](budget, recent, o.BlockSize, o.FetchTimeout)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -83,6 +84,7 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 	if kernelTTL == 0 {
 		kernelTTL = -1 // fs reads 0 as "default"; the user asked for no kernel caching
 	}
+	limitMemory(co.CacheSize, log)
 	// One --cache-size for the whole daemon: files get three quarters, mail
 	// (small, whole messages) the rest.
 	mo2 := co
@@ -142,4 +144,17 @@ func unmount(server *fuse.Server, dir string, done <-chan struct{}, log *slog.Lo
 	}
 	log.Info("unmounted", "mountpoint", dir)
 	return exitOK
+}
+
+// limitMemory sets Go's soft memory limit to the cache budget plus room
+// for everything else, so that the garbage collector reclaims evicted
+// blocks before the heap doubles: without it, reading a large file peaked
+// at nearly twice the budget. GOMEMLIMIT, when set, wins.
+func limitMemory(cacheSize int64, log *slog.Logger) {
+	if os.Getenv("GOMEMLIMIT") != "" || cacheSize <= 0 {
+		return
+	}
+	limit := cacheSize + 80<<20
+	debug.SetMemoryLimit(limit)
+	log.Debug("memory limit", "bytes", limit)
 }
