@@ -93,16 +93,17 @@ func TestMailSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, msg := range msgs {
+	for i, msg := range msgs {
 		raw, _ := f.Raw(ctx, "mb", "inbox", msg.UID)
 		f.raws.Add(-1)
 		if msg.SizeHint == int64(len(raw)) {
 			t.Fatal("the fake's hint should lie")
 		}
-		if _, ok := m.KnownSize("mb", "inbox", msg.UID); ok {
+		// Later ones may be learned ahead of this scan (mail_ahead.go).
+		if _, ok := m.KnownSize("mb", "inbox", msg.UID); ok && i == 0 {
 			t.Fatal("size known before any download")
 		}
-		for i := 0; i < 3; i++ {
+		for range 3 {
 			n, err := m.Size(ctx, "mb", "inbox", msg.UID)
 			if err != nil || n != int64(len(raw)) {
 				t.Fatalf("Size(%s) = %d, %v; want %d", msg.UID, n, err, len(raw))

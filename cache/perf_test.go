@@ -96,8 +96,10 @@ func TestColdSequentialThroughput(t *testing.T) {
 			if f.maxActive.Load() < 4 {
 				t.Fatalf("at most %d fetches at once: read-ahead is not parallel", f.maxActive.Load())
 			}
-			if ours < 0.7*direct {
-				t.Fatalf("cold sequential read at %.0f MiB/s, want at least 70%% of a direct download's %.0f", ours, direct)
+			// Serial fetches reach about a third; the margin below the
+			// benchmark's 0.9 is for -race on a shared 2-core machine.
+			if ours < 0.55*direct {
+				t.Fatalf("cold sequential read at %.0f MiB/s, want at least 55%% of a direct download's %.0f", ours, direct)
 			}
 		})
 	}

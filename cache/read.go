@@ -67,7 +67,7 @@ func (d *Drives) ReadAt(ctx context.Context, e remote.Entry, p []byte, off int64
 		data, f := d.blocks.obtain(ctx, k, h, d.fetcher(e, st, b, false))
 		need = append(need, pending{data, f})
 	}
-	if off == 0 && d.readAhead > 0 {
+	if off == 0 && e.Size <= bs && d.readAhead > 0 {
 		d.prefetchSiblings(e)
 	}
 	for b := aheadFrom; b <= aheadTo; b++ {

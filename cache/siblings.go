@@ -14,10 +14,11 @@ import (
 // another in directory order, and each cold file costs its own round trips
 // (the download's redirect, then the bytes): serially, a thousand small
 // files take a thousand times that. Once a directory shows such a scan
-// (a second file of it read from its start within scanWindow), the first
-// block of the next siblings, in the order the mount lists them (by name),
-// is fetched ahead, in parallel, so the scan finds them ready. One file
-// read alone never triggers it: requests are scarce.
+// (a second small file of it read from its start within scanWindow), the
+// next small siblings (one block at most each), in the order the mount
+// lists them (by name), are fetched ahead, in parallel, so the scan finds
+// them ready. One file read alone never triggers it: requests are scarce.
+// Large files need none of it: their own read-ahead keeps the link busy.
 const siblingsAhead = 8
 
 type siblingScans struct {
@@ -43,7 +44,7 @@ func newSiblingScans(parallel int) *siblingScans {
 
 // next reports the up to siblingsAhead files that follow e in its
 // directory's listing, if e's start continues a scan of that directory.
-func (s *siblingScans) next(e remote.Entry, list []remote.Entry, now time.Time) []remote.Entry {
+func (s *siblingScans) next(e remote.Entry, list []remote.Entry, blockSize int64, now time.Time) []remote.Entry {
 	dir := itemKey{e.DriveID, e.ParentID}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -72,7 +73,7 @@ func (s *siblingScans) next(e remote.Entry, list []remote.Entry, now time.Time) 
 	at := sort.Search(len(sl.order), func(i int) bool { return list[sl.order[i]].Name >= e.Name })
 	var out []remote.Entry
 	for i := at + 1; i < len(sl.order) && len(out) < siblingsAhead; i++ {
-		if c := list[sl.order[i]]; !c.IsDir && c.Size > 0 {
+		if c := list[sl.order[i]]; !c.IsDir && c.Size > 0 && c.Size <= blockSize {
 			out = append(out, c)
 		}
 	}
@@ -86,7 +87,7 @@ func (d *Drives) prefetchSiblings(e remote.Entry) {
 	if !ok {
 		return
 	}
-	for _, sib := range d.siblings.next(e, list, d.o.Now()) {
+	for _, sib := range d.siblings.next(e, list, d.o.BlockSize, d.o.Now()) {
 		fk := fileKey{sib.DriveID, sib.ID, sib.Version}
 		vh := maphash.String(d.seed, sib.Version)
 		k, h := blockKey{fk, 0}, blockHash(vh, fk, 0)
