@@ -1,7 +1,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test test-faults vet fmt demo bench bench-quick clean
+.PHONY: all build test test-faults fuzz vet fmt demo bench bench-quick clean
 
 all: build
 
@@ -15,6 +15,23 @@ vet:
 
 test: vet
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+FUZZTIME ?= 10s
+
+# The fault, hostile-input and security suite: real mounts driven by the
+# emulator's knobs, and the clients' hostile-input tests. `make test` runs
+# them too; this target runs them alone.
+test-faults:
+	$(GO) test -race -count=1 -timeout 10m -run 'TestFault|TestHostile|TestSecurity' ./e2e
+	$(GO) test -race -count=1 -run 'TestHostile' ./remote/kdrive ./remote/mail
+
+# Each fuzz target for FUZZTIME; their committed seeds also run in `make test`.
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeEnvelope$$' -fuzztime=$(FUZZTIME) ./remote
+	$(GO) test -run='^$$' -fuzz='^FuzzParseEnvFile$$' -fuzztime=$(FUZZTIME) ./auth
+	$(GO) test -run='^$$' -fuzz='^FuzzSafeName$$' -fuzztime=$(FUZZTIME) ./fs
+	$(GO) test -run='^$$' -fuzz='^FuzzNamer$$' -fuzztime=$(FUZZTIME) ./fs
+	$(GO) test -run='^$$' -fuzz='^FuzzMessageName$$' -fuzztime=$(FUZZTIME) ./fs
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -25,7 +25,9 @@ func ParseEnvFile(r io.Reader) (map[string]string, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if rest, ok := strings.CutPrefix(line, "export"); ok && (strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, "\t")) {
+		// "export KEY=v" drops the prefix; "export = v" is a key named export.
+		if rest, ok := strings.CutPrefix(line, "export"); ok && (strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, "\t")) &&
+			!strings.HasPrefix(strings.TrimSpace(rest), "=") {
 			line = strings.TrimSpace(rest)
 		}
 		key, value, ok := strings.Cut(line, "=")

@@ -257,7 +257,10 @@ func (s *oauthSource) die(err error) error {
 	s.dead = err
 	s.lastCheck = s.now()
 	s.mu.Unlock()
-	slog.Error("cannot use the Infomaniak account until you log in again: run `infomaniakfs login`", "cause", err)
+	// Debug, not Error: the error itself carries the instruction and every
+	// caller reports it once (fs at its first failing operation, the CLI on
+	// exit); logging it here too told the user twice.
+	slog.Debug("cannot use the Infomaniak account until you log in again: run `infomaniakfs login`", "cause", err)
 	return err
 }
 

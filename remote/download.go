@@ -65,6 +65,7 @@ type rangeReader struct {
 	check      RangeCheck
 	body       io.ReadCloser
 	fails      int   // failed attempts since the last good stretch
+	stalls     int   // stalls among them
 	good       int64 // bytes delivered since the last failure
 	err        error
 	closed     bool
@@ -135,11 +136,14 @@ func (r *rangeReader) retryable(err error) bool {
 		return false
 	}
 	if r.good >= resetAfter {
-		r.fails = 0 // a long good stretch: this is a new incident
+		r.fails, r.stalls = 0, 0 // a long good stretch: this is a new incident
 	}
 	r.good = 0
 	r.fails++
-	if r.fails > r.c.o.MaxRetries {
+	if errors.Is(err, errStalled) {
+		r.stalls++
+	}
+	if r.fails > r.c.o.MaxRetries || r.stalls >= maxStalls {
 		err = final(err)
 		if !errors.Is(err, ErrUnavailable) {
 			err = fmt.Errorf("%w: %w", ErrUnavailable, err)

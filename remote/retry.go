@@ -2,6 +2,7 @@ package remote
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -34,8 +35,17 @@ func final(err error) error {
 	return err
 }
 
+// errStalled marks a stall. Retrying one costs a whole Timeout, so a call
+// or a read gives up at its second stall instead of spending every retry:
+// --timeout 3s must fail a read against a hung server in seconds, not in
+// MaxRetries+1 timeouts.
+var errStalled = errors.New("stalled")
+
+// maxStalls is how many stalls end one call or one read.
+const maxStalls = 2
+
 func stallError(d time.Duration) error {
-	return transient(fmt.Errorf("%w: no data for %s (stalled)", ErrUnavailable, d))
+	return transient(fmt.Errorf("%w: no data for %s (%w)", ErrUnavailable, d, errStalled))
 }
 func ctxError(ctx context.Context, what string) error {
 	return fmt.Errorf("%s: %w", what, ctx.Err()) // ctx.Err: errors.Is(err, context.Canceled) must hold
@@ -54,6 +64,8 @@ func (c *Client) exchange(ctx context.Context, req *Request, consume func(*http.
 		what = "GET " + redactURL(u)
 	}
 	authRetried := false
+	stalls := 0
+	var rateWaited time.Duration // waits asked by 429s, which cost no retry
 	var lastErr error
 	for attempt := 0; ; attempt++ {
 		if ctx.Err() != nil {
@@ -116,7 +128,8 @@ func (c *Client) exchange(ctx context.Context, req *Request, consume func(*http.
 				return apiErr
 			}
 			lastErr = apiErr
-			if ra, ok := retryAfter(resp.Header, time.Now()); ok {
+			ra, hinted := retryAfter(resp.Header, time.Now())
+			if hinted {
 				if ra > c.o.MaxRetryAfter {
 					return fmt.Errorf("%w (server asks to wait %s)", apiErr, ra.Round(time.Second))
 				}
@@ -128,6 +141,19 @@ func (c *Client) exchange(ctx context.Context, req *Request, consume func(*http.
 				}
 				// Every caller of this client backs off, not just this one.
 				c.pace.pause(delay)
+				// A 429 with Retry-After asks us to wait, it does not say
+				// the call is broken: under a storm every caller gets some,
+				// so they do not use up the retries while their waits add
+				// up to less than MaxRetryAfter.
+				if hinted && c.o.MaxRetries > 0 && rateWaited+delay <= c.o.MaxRetryAfter {
+					rateWaited += delay
+					attempt--
+				}
+			}
+		}
+		if errors.Is(lastErr, errStalled) {
+			if stalls++; stalls >= maxStalls {
+				return final(lastErr)
 			}
 		}
 		if attempt >= c.o.MaxRetries {

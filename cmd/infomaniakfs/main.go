@@ -86,19 +86,25 @@ func parseFlags(fs *pflag.FlagSet, args []string) (ok bool, code int) {
 		if errors.Is(err, pflag.ErrHelp) {
 			return false, exitOK
 		}
+		// pflag prints nothing under ContinueOnError: say what was wrong.
+		fmt.Fprintf(fs.Output(), "infomaniakfs %s: %v (see --help)\n", fs.Name(), err)
 		return false, exitUsage
 	}
 	return true, exitOK
 }
 
 // newLogger: quiet by default (warnings and the few lines a user should see),
-// everything with --debug. Tokens and secrets are never passed to it.
+// everything with --debug. Tokens and secrets are never passed to it. It
+// also becomes the default logger, which auth logs to: otherwise --debug
+// would not reach auth's lines, and they would come in another format.
 func newLogger(w io.Writer, debug bool) *slog.Logger {
 	level := slog.LevelInfo
 	if debug {
 		level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(log)
+	return log
 }
 
 // fail prints one clear line and returns the failure exit code.

@@ -60,14 +60,15 @@ func connect(ctx context.Context, cfg *auth.Config, no netOptions, log *slog.Log
 	}, nil
 }
 
+// burstFor is the pacing burst for --rate. It stays small whatever the
+// rate: the API's own bucket is unknown, and a burst above it (it was
+// int(rate)) answers every idle pause with a salvo of 429s, each of which
+// stops every caller for its Retry-After (e2e TestFault429Storm).
 func burstFor(rate float64) int {
 	if rate <= 0 {
 		return 0
 	}
-	if rate < 5 {
-		return 5
-	}
-	return int(rate)
+	return 5
 }
 
 // profile reads the account behind the token (/2/profile).

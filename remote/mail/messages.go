@@ -139,19 +139,22 @@ func (c *Client) Messages(ctx context.Context, mailbox, folderID string) ([]remo
 	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("messages of %s: %w", folderID, err)
 	}
+	// A server may repeat a message across or within batches: one UID, one entry.
 	var out []remote.Message
+	have := make(map[string]bool, len(uids))
 	for _, b := range batches {
-		out = append(out, b...)
+		for _, m := range b {
+			if !have[m.UID] {
+				have[m.UID] = true
+				out = append(out, m)
+			}
+		}
 	}
 	if len(data.UIDs) >= uidListCap {
 		// Start a page early: mail that arrived meanwhile shifts offsets.
 		rest, err := c.pageFrom(ctx, mailbox, folderID, max(len(data.UIDs)-threadsLimit, 0))
 		if err != nil {
 			return nil, fmt.Errorf("messages of %s beyond %d: %w", folderID, uidListCap, err)
-		}
-		have := make(map[string]bool, len(out))
-		for _, m := range out {
-			have[m.UID] = true
 		}
 		for _, m := range rest {
 			if !have[m.UID] {

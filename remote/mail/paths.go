@@ -21,11 +21,11 @@ const (
 func (c *Client) mailboxesURL() string { return c.base + "/api/mailbox?with=aliases,unseen" }
 
 func (c *Client) foldersURL(mailbox string) string {
-	return c.base + "/api/mail/" + url.PathEscape(mailbox) + "/folder"
+	return c.base + "/api/mail/" + segment(mailbox) + "/folder"
 }
 
 func (c *Client) folderURL(mailbox, folderID string) string {
-	return c.foldersURL(mailbox) + "/" + url.PathEscape(folderID)
+	return c.foldersURL(mailbox) + "/" + segment(folderID)
 }
 
 func (c *Client) uidsURL(mailbox, folderID string) string {
@@ -42,7 +42,18 @@ func (c *Client) threadsURL(mailbox, folderID string, offset int) string {
 }
 
 func (c *Client) rawURL(mailbox, folderID, uid string) string {
-	return c.folderURL(mailbox, folderID) + "/message/" + url.PathEscape(uid) + "/download"
+	return c.folderURL(mailbox, folderID) + "/message/" + segment(uid) + "/download"
+}
+
+// segment escapes an ID as one path segment. url.PathEscape keeps "." and
+// "..", which a server or proxy normalising the path would resolve, moving
+// the call to another route.
+func segment(id string) string {
+	s := url.PathEscape(id)
+	if s == "." || s == ".." {
+		return strings.ReplaceAll(s, ".", "%2E")
+	}
+	return s
 }
 
 // resolve joins a host-relative resource ("/api/mail/…") to the mail base
