@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -28,6 +29,7 @@ type mountOptions struct {
 	AttrTimeout time.Duration
 	Debug       bool
 	FuseDebug   bool
+	CPUProfile  string
 }
 
 func (o *mountOptions) AddFlags(fs *pflag.FlagSet) {
@@ -38,6 +40,7 @@ func (o *mountOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.AttrTimeout, "attr-timeout", time.Minute, "how long the kernel may cache names and attributes")
 	fs.BoolVar(&o.Debug, "debug", false, "log details (never tokens)")
 	fs.BoolVar(&o.FuseDebug, "fuse-debug", false, "log every FUSE request (very verbose)")
+	fs.StringVar(&o.CPUProfile, "cpu-profile", "", "write a CPU profile of the mount's life to this file (for `go tool pprof`)")
 }
 
 func runMount(args []string, stdout, stderr io.Writer) int {
@@ -109,6 +112,14 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 		return fail(stderr, "%v", err)
 	}
 	log.Info("mounted", "mountpoint", dir, "account", p.Email)
+	if mo.CPUProfile != "" {
+		stop, err := startCPUProfile(mo.CPUProfile)
+		if err != nil {
+			log.Warn("no CPU profile", "err", err)
+		} else {
+			defer stop()
+		}
+	}
 	done := make(chan struct{})
 	go func() { server.Wait(); close(done) }()
 	select {
@@ -157,4 +168,17 @@ func limitMemory(cacheSize int64, log *slog.Logger) {
 	limit := cacheSize + 80<<20
 	debug.SetMemoryLimit(limit)
 	log.Debug("memory limit", "bytes", limit)
+}
+
+// startCPUProfile profiles until the returned stop is called (at unmount).
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
