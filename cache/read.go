@@ -21,20 +21,31 @@ type blockKey struct {
 	idx int64
 }
 
-// pending is one block a read needs: its bytes, or the flight bringing them.
+// pending is one piece a read needs (a block, or a sub-block for a random
+// reader): its bytes or the flight bringing them, where they start in the
+// file and how long they must be.
 type pending struct {
-	data []byte
-	f    *flight
+	data       []byte
+	f          *flight
+	key        blockKey
+	hash       uint64
+	base, want int64
 }
+
+// subBlock is what a random reader's miss fetches instead of a whole block:
+// a 4 KiB read at a random offset should not wait for 4 MiB to cross the
+// link. Sub-blocks are cached under their own keys (negative indexes).
+const subBlock = 256 << 10
 
 // ReadAt reads file e's bytes at off into p through the block cache, with
 // io.ReaderAt semantics (n < len(p) only at EOF, with io.EOF). Blocks are
 // keyed by (drive, id, e.Version, index), fetched once however many readers
 // want them, and a sequential reader has the next blocks fetched ahead of
-// it in parallel. The read waits only for the blocks its range covers; ctx
-// ends that wait, never a fetch others share. remote.ErrChanged from the
-// remote invalidates the item's cached stat and listing and is returned
-// with no bytes, so one call never mixes two versions.
+// it in parallel; a read that continues no stream (random access) fetches
+// only the sub-blocks it covers. The read waits only for what its range
+// covers; ctx ends that wait, never a fetch others share. remote.ErrChanged
+// from the remote invalidates the item's cached stat and listing and is
+// returned with no bytes, so one call never mixes two versions.
 func (d *Drives) ReadAt(ctx context.Context, e remote.Entry, p []byte, off int64) (int, error) {
 	switch {
 	case e.IsDir:
@@ -52,20 +63,24 @@ func (d *Drives) ReadAt(ctx context.Context, e remote.Entry, p []byte, off int64
 	fk := fileKey{e.DriveID, e.ID, e.Version}
 	vh := maphash.String(d.seed, e.Version)
 	st := d.file(fk)
-	aheadFrom, aheadTo := st.advance(off, end, bs, (e.Size-1)/bs, d.readAhead)
+	aheadFrom, aheadTo, seq := st.advance(off, end, bs, (e.Size-1)/bs, d.readAhead)
+	useSub := !seq && bs > subBlock && bs%subBlock == 0
 
 	// Start every fetch this read needs before waiting for any, so that
 	// they run in parallel; read-ahead goes after, behind them.
 	var small [4]pending
 	need := small[:0]
 	for b := first; b <= last; b++ {
-		k, h := blockKey{fk, b}, blockHash(vh, fk, b)
-		if data, ok := d.blocks.lookup(k, h); ok {
-			need = append(need, pending{data: data})
+		k, base, want := blockKey{fk, b}, b*bs, min(bs, e.Size-b*bs)
+		if _, ok := d.blocks.lookup(k, blockHash(vh, fk, b)); ok || !useSub {
+			need = append(need, d.piece(ctx, e, st, vh, k, base, want))
 			continue
 		}
-		data, f := d.blocks.obtain(ctx, k, h, d.fetcher(e, st, b, false))
-		need = append(need, pending{data, f})
+		per := bs / subBlock
+		for j := (max(off, base) - base) / subBlock; j < per && base+j*subBlock < min(end, base+want); j++ {
+			sb := base + j*subBlock
+			need = append(need, d.piece(ctx, e, st, vh, blockKey{fk, -1 - (b*per + j)}, sb, min(subBlock, e.Size-sb)))
+		}
 	}
 	if off == 0 && e.Size <= bs && d.readAhead > 0 {
 		d.prefetchSiblings(e)
@@ -73,13 +88,12 @@ func (d *Drives) ReadAt(ctx context.Context, e remote.Entry, p []byte, off int64
 	for b := aheadFrom; b <= aheadTo; b++ {
 		k, h := blockKey{fk, b}, blockHash(vh, fk, b)
 		if _, ok := d.blocks.lookup(k, h); !ok {
-			d.blocks.obtain(ctx, k, h, d.fetcher(e, st, b, true))
+			d.blocks.obtain(ctx, k, h, d.fetcher(e, st, b*bs, min(bs, e.Size-b*bs), true))
 		}
 	}
 
 	n := 0
-	for i, pd := range need {
-		b := first + int64(i)
+	for _, pd := range need {
 		data := pd.data
 		if pd.f != nil {
 			var err error
@@ -87,18 +101,31 @@ func (d *Drives) ReadAt(ctx context.Context, e remote.Entry, p []byte, off int64
 				return d.readFailed(e, n, err)
 			}
 		}
-		if want := min(bs, e.Size-b*bs); int64(len(data)) != want {
+		if int64(len(data)) != pd.want {
 			// Same version, other size: the remote contradicts itself.
-			d.blocks.forget(blockKey{fk, b}, blockHash(vh, fk, b))
-			return d.readFailed(e, n, fmt.Errorf("cache: block %d of item %d has %d bytes, want %d: %w",
-				b, e.ID, len(data), want, remote.ErrChanged))
+			d.blocks.forget(pd.key, pd.hash)
+			return d.readFailed(e, n, fmt.Errorf("cache: bytes %d-%d of item %d: got %d, want %d: %w",
+				pd.base, pd.base+pd.want, e.ID, len(data), pd.want, remote.ErrChanged))
 		}
-		n += copy(p[n:], data[off+int64(n)-b*bs:])
+		n += copy(p[n:], data[off+int64(n)-pd.base:])
 	}
 	if n < len(p) {
 		return n, io.EOF
 	}
 	return n, nil
+}
+
+// piece returns the bytes [base, base+want) of e stored under k, cached or
+// on their way.
+func (d *Drives) piece(ctx context.Context, e remote.Entry, st *fileState, vh uint64, k blockKey, base, want int64) pending {
+	h := blockHash(vh, k.fileKey, k.idx)
+	pd := pending{key: k, hash: h, base: base, want: want}
+	if data, ok := d.blocks.lookup(k, h); ok {
+		pd.data = data
+	} else {
+		pd.data, pd.f = d.blocks.obtain(ctx, k, h, d.fetcher(e, st, base, want, false))
+	}
+	return pd
 }
 
 // readFailed returns a read's error: after ErrChanged no bytes at all (the
@@ -114,7 +141,11 @@ func (d *Drives) readFailed(e remote.Entry, n int, err error) (int, error) {
 // fetcher returns the fetch of block b of e: one Open of exactly that
 // range, within the file's parallelism bound (read-ahead leaves one slot
 // free for the blocks a reader is waiting on).
-func (d *Drives) fetcher(e remote.Entry, st *fileState, b int64, ahead bool) func(context.Context) ([]byte, error) {
+// Kept out of line: inlined, the closure would move its caller's Entry to
+// the heap on every read, cached or not (TestWarmReadAllocs).
+//
+//go:noinline
+func (d *Drives) fetcher(e remote.Entry, st *fileState, off, n int64, ahead bool) func(context.Context) ([]byte, error) {
 	return func(ctx context.Context) ([]byte, error) {
 		if ahead {
 			if err := acquire(ctx, st.aheadSem); err != nil {
@@ -126,9 +157,9 @@ func (d *Drives) fetcher(e remote.Entry, st *fileState, b int64, ahead bool) fun
 			return nil, err
 		}
 		defer release(st.sem)
-		data, err := d.fetchBlock(ctx, e, b)
+		data, err := d.fetchRange(ctx, e, off, n)
 		if err != nil {
-			d.o.Logger.Debug("block fetch failed", "drive", e.DriveID, "id", e.ID, "block", b, "ahead", ahead, "err", err)
+			d.o.Logger.Debug("block fetch failed", "drive", e.DriveID, "id", e.ID, "offset", off, "ahead", ahead, "err", err)
 			if errors.Is(err, remote.ErrChanged) {
 				d.invalidate(e.DriveID, e.ID, e.ParentID)
 			}
@@ -137,9 +168,7 @@ func (d *Drives) fetcher(e remote.Entry, st *fileState, b int64, ahead bool) fun
 	}
 }
 
-func (d *Drives) fetchBlock(ctx context.Context, e remote.Entry, b int64) ([]byte, error) {
-	off := b * d.o.BlockSize
-	n := min(d.o.BlockSize, e.Size-off)
+func (d *Drives) fetchRange(ctx context.Context, e remote.Entry, off, n int64) ([]byte, error) {
 	rc, err := d.inner.Open(ctx, e, off, n)
 	if err != nil {
 		return nil, err

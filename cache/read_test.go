@@ -236,3 +236,30 @@ func TestRandomReadsDoNotPrefetch(t *testing.T) {
 		t.Fatalf("5 scattered reads cost %d fetches, want 5", n)
 	}
 }
+
+// A read that continues no stream fetches only the sub-blocks it covers,
+// not whole blocks: random 4 KiB reads must not wait for 4 MiB each.
+func TestRandomReadFetchesSubBlocks(t *testing.T) {
+	f := newFakeDrives()
+	e := f.addFile(1, 10, 64<<20)
+	d := newTestDrives(t, f, Options{})
+	p := make([]byte, 4096)
+	for _, off := range []int64{9<<20 + 12345, 30<<20 + 5, 60<<20 + 262140} { // the last spans two sub-blocks
+		n, err := d.ReadAt(context.Background(), e, p, off)
+		if n != len(p) || err != nil {
+			t.Fatalf("ReadAt(%d) = %d, %v", off, n, err)
+		}
+		if want := f.data[10][off : off+4096]; string(p) != string(want) {
+			t.Fatalf("ReadAt(%d): wrong bytes", off)
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var fetched int64
+	for _, c := range f.openLog {
+		fetched += c.length
+	}
+	if len(f.openLog) != 4 || fetched > 4*subBlock {
+		t.Errorf("3 random reads fetched %d ranges, %d bytes; want 4 sub-blocks of at most %d", len(f.openLog), fetched, subBlock)
+	}
+}

@@ -56,11 +56,12 @@ func (d *Drives) file(fk fileKey) *fileState {
 }
 
 // advance records a read of [off, end) and returns the blocks to fetch
-// ahead of it (from > to: none). A read within a block of a stream's end
+// ahead of it (from > to: none), and whether the read continues a
+// sequential stream (false: random access). A read within a block of a stream's end
 // continues it: the kernel issues its own read-ahead a little out of
 // order. The window doubles with each sequential read up to readAhead, so
 // a program peeking at a file's head costs one extra block, not eight.
-func (st *fileState) advance(off, end, bs, lastBlock int64, readAhead int) (from, to int64) {
+func (st *fileState) advance(off, end, bs, lastBlock int64, readAhead int) (from, to int64, seq bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.tick++
@@ -91,8 +92,11 @@ func (st *fileState) advance(off, end, bs, lastBlock int64, readAhead int) (from
 		}
 	}
 	s.used = st.tick
-	if s.streak == 0 || readAhead <= 0 {
-		return 1, 0
+	if s.streak == 0 {
+		return 1, 0, false
+	}
+	if readAhead <= 0 {
+		return 1, 0, true
 	}
 	window := int64(min(readAhead, 1<<min(s.streak-1, 16)))
 	from = max(last+1, s.ahead+1)
@@ -100,5 +104,5 @@ func (st *fileState) advance(off, end, bs, lastBlock int64, readAhead int) (from
 	if to >= from {
 		s.ahead = to
 	}
-	return from, to
+	return from, to, true
 }

@@ -94,7 +94,7 @@ func (d *Drives) prefetchSiblings(e remote.Entry) {
 		if _, ok := d.blocks.lookup(k, h); ok {
 			continue
 		}
-		fetch := d.fetcher(sib, d.file(fk), 0, true)
+		fetch := d.fetcher(sib, d.file(fk), 0, sib.Size, true)
 		d.blocks.obtain(context.Background(), k, h, func(ctx context.Context) ([]byte, error) {
 			if err := acquire(ctx, d.siblings.sem); err != nil {
 				return nil, err
