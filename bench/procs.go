@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	ifs "github.com/infomaniakfs/infomaniakfs/fs"
 )
 
 // cleanups run in reverse order on every way out (normal end, error,
@@ -142,39 +144,9 @@ func parseVmHWM(status []byte) int64 {
 	return 0
 }
 
-// isMounted reports whether dir is a mount point in this namespace.
-func isMounted(dir string) bool {
-	b, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return false
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		f := strings.Fields(l)
-		if len(f) > 4 && unescapeMount(f[4]) == dir {
-			return true
-		}
-	}
-	return false
-}
-
-// unescapeMount undoes mountinfo's octal escapes (\040 for a space).
-func unescapeMount(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
+// isMounted reports whether dir is a mount point in this namespace,
+// without touching dir (a dead FUSE mount would hang a stat).
+func isMounted(dir string) bool { return ifs.Mounted(dir) }
 
 // unmount detaches dir if it is still mounted: fusermount3 -u, then a lazy
 // umount that always succeeds even with a hung daemon.

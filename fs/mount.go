@@ -140,12 +140,19 @@ func isMountpoint(dir string, fi os.FileInfo) (bool, error) {
 	if ok1 && ok2 && st.Dev != pst.Dev {
 		return true, nil
 	}
+	return Mounted(dir), nil
+}
+
+// Mounted reports whether dir is listed as a mount point in
+// /proc/self/mountinfo (false without procfs). It never touches dir
+// itself, so it is safe on a mount whose daemon hangs or died.
+func Mounted(dir string) bool {
 	f, err := os.Open("/proc/self/mountinfo")
 	if err != nil {
-		return false, nil // no procfs: the device check is all we have
+		return false
 	}
 	defer f.Close()
-	return inMountinfo(f, dir), nil
+	return inMountinfo(f, dir)
 }
 
 // inMountinfo reports whether dir is a mount point listed in r, which has
