@@ -12,7 +12,7 @@ import (
 func TestMailSizesLearnedAheadOfAScan(t *testing.T) {
 	ctx := context.Background()
 	f := newFakeMail(64)
-	f.latency = 20 * time.Millisecond
+	f.latency = 50 * time.Millisecond
 	m := NewMail(f, Options{})
 	defer m.Close()
 	list, err := m.Messages(ctx, "mb", "inbox")

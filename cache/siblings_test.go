@@ -20,7 +20,7 @@ func TestSiblingsFetchedAheadOfACopy(t *testing.T) {
 	for id := int64(100); id < 140; id++ {
 		f.addFile(2, id, 3000)
 	}
-	f.latency = 20 * time.Millisecond
+	f.latency = 50 * time.Millisecond
 	d := newTestDrives(t, f, Options{})
 	list, err := d.List(ctx, 1, 2)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -174,6 +175,10 @@ func (c *Client) Bytes(ctx context.Context, req *Request, limit int64) ([]byte, 
 	var body []byte
 	var hdr http.Header
 	err := c.exchange(ctx, req, func(r *http.Response) error {
+		if r.ContentLength > limit {
+			// Refused before a byte is read, and not retried.
+			return fmt.Errorf("%w: %w (%d bytes announced, over %d)", ErrInvalid, errTooLarge, r.ContentLength, limit)
+		}
 		b, err := readCapped(r.Body, limit)
 		if err != nil {
 			return err

@@ -13,14 +13,17 @@ import (
 	"github.com/infomaniakfs/infomaniakfs/remote"
 )
 
-// maxRawBytes caps one downloaded message.
+// maxRawBytes caps one downloaded message: far above what Infomaniak
+// accepts, low enough that a body that never ends is an error, not an
+// exhausted heap.
 const maxRawBytes = 256 << 20
 
 // Client is the Mail client. Safe for concurrent use.
 type Client struct {
-	rc   *remote.Client
-	base string
-	log  *slog.Logger
+	rc     *remote.Client
+	base   string
+	log    *slog.Logger
+	maxRaw int64 // a test lowers it to reach the cap quickly
 }
 
 var _ remote.Mail = (*Client)(nil)
@@ -32,7 +35,7 @@ func New(c *remote.Client, mailURL string) *Client {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Client{rc: c, base: strings.TrimRight(mailURL, "/"), log: log}
+	return &Client{rc: c, base: strings.TrimRight(mailURL, "/"), log: log, maxRaw: maxRawBytes}
 }
 
 type mailboxJSON struct {
@@ -137,7 +140,7 @@ func lastComponent(path, sep string) string {
 // mid-way is fetched again from the start.
 func (c *Client) Raw(ctx context.Context, mailbox, folderID, uid string) ([]byte, error) {
 	req := &remote.Request{URL: c.rawURL(mailbox, folderID, uid), Header: http.Header{"Accept": {"message/rfc822"}}}
-	b, hdr, err := c.rc.Bytes(ctx, req, maxRawBytes)
+	b, hdr, err := c.rc.Bytes(ctx, req, c.maxRaw)
 	if err != nil {
 		return nil, fmt.Errorf("message %s in %s: %w", uid, folderID, err)
 	}
