@@ -118,15 +118,23 @@ func (b *bench) mountIFS(ctx context.Context) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	cacheDir := mp + "-cache"
+	os.RemoveAll(cacheDir)
 	d, err := startDaemon(cIFS, []string{"INFOMANIAK_TOKEN=" + b.token},
 		b.ifsBin, "mount", mp, "--api-url", b.emuBase, "--mail-url", b.emuBase, "--login-url", b.emuBase,
-		"--config-dir", b.ifsConfig, "--cache-size", fmt.Sprint(cacheBudget))
+		"--config-dir", b.ifsConfig, "--cache-size", fmt.Sprint(cacheBudget), "--cache-dir", cacheDir)
 	if err != nil {
 		return nil, err
 	}
 	d.mount = mp
 	b.cl.add(d.stop)
-	return b.ready(ctx, d, mp, filepath.Join(mp, "kDrive", b.rel.drive), b.rel.under(filepath.Join(mp, "kDrive"), filepath.Join(mp, "Mail")))
+	s, err := b.ready(ctx, d, mp, filepath.Join(mp, "kDrive", b.rel.drive), b.rel.under(filepath.Join(mp, "kDrive"), filepath.Join(mp, "Mail")))
+	if s != nil {
+		// The next mount starts cold, disk included, like rclone's.
+		stop := s.stop
+		s.stop = func() int64 { rss := stop(); os.RemoveAll(cacheDir); return rss }
+	}
+	return s, err
 }
 
 func (b *bench) rcloneMount(full bool) func(ctx context.Context) (*session, error) {

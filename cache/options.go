@@ -8,6 +8,8 @@ package cache
 import (
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +28,7 @@ const (
 	DefaultMailSizeConcurrency = 8
 	DefaultFetchTimeout        = 5 * time.Minute
 	DefaultMaxEntries          = 1 << 18
+	DefaultDiskCacheSize       = 4 << 30
 )
 
 // Options tune both decorators. The zero value is usable: every zero field
@@ -54,6 +57,12 @@ type Options struct {
 	FetchTimeout time.Duration
 	// MaxEntries bounds the metadata entries kept (stats, listings, ...).
 	MaxEntries int
+	// DiskDir holds the disk tier of the kDrive block cache; "" means
+	// none. One daemon at a time uses a directory.
+	DiskDir string
+	// DiskCacheSize is the byte budget of DiskDir; negative means no disk
+	// tier.
+	DiskCacheSize int64
 	// NoSnapshot lists every directory on its own even when the source can
 	// list a whole drive in one call (see Snapshotter).
 	NoSnapshot bool
@@ -62,11 +71,23 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// AddFlags registers --cache-size and --dir-cache-time.
+// AddFlags registers the cache flags.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	if o.CacheSize == 0 {
 		o.CacheSize = DefaultCacheSize
 	}
+	if o.DiskCacheSize == 0 {
+		o.DiskCacheSize = DefaultDiskCacheSize
+	}
+	if o.DiskDir == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			o.DiskDir = filepath.Join(dir, "infomaniakfs")
+		}
+	}
+	fs.StringVar(&o.DiskDir, "cache-dir", o.DiskDir,
+		"directory of the disk cache of file blocks (mode 0700; one mount at a time)")
+	fs.Var((*byteSize)(&o.DiskCacheSize), "disk-cache-size",
+		"disk budget of the file block cache in --cache-dir (0 turns it off)")
 	if o.DirCacheTime == 0 {
 		o.DirCacheTime = DefaultDirCacheTime
 	}
@@ -125,6 +146,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.FetchTimeout <= 0 {
 		o.FetchTimeout = DefaultFetchTimeout
+	}
+	if o.DiskCacheSize == 0 {
+		o.DiskCacheSize = DefaultDiskCacheSize
 	}
 	if o.MaxEntries <= 0 {
 		o.MaxEntries = DefaultMaxEntries

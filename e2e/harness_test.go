@@ -144,7 +144,9 @@ func mountWith(t *testing.T, srv apiServer, sp mountSpec) *daemon {
 		"--api-url", srv.URL(), "--mail-url", srv.URL(), "--login-url", srv.URL(),
 	}, sp.args...)
 	cmd := exec.Command(sp.binary, args...)
-	cmd.Env = append(cleanEnv(), sp.env...)
+	// A fresh disk cache: every mount starts cold, as the budgets expect.
+	cmd.Env = append(cleanEnv(), "XDG_CACHE_HOME="+t.TempDir())
+	cmd.Env = append(cmd.Env, sp.env...)
 	if !sp.noToken {
 		cmd.Env = append(cmd.Env, "INFOMANIAK_TOKEN="+srv.IssueToken())
 	}

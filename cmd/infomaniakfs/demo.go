@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -64,6 +65,10 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "demo: %v", err)
 	}
 	defer os.RemoveAll(dir)
+	if !flags.Changed("cache-dir") {
+		// Sample data has no place in the user's own disk cache.
+		co.DiskDir = filepath.Join(dir, "cache")
+	}
 	cfg := auth.Config{
 		ClientID: clientID, ClientSecret: secret, RedirectURI: redirect,
 		LoginURL: srv.URL(), APIURL: srv.URL(), MailURL: srv.URL(), ConfigDir: dir,

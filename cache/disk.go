@@ -1,0 +1,335 @@
+package cache
+
+import (
+	"container/list"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// diskPiece is the unit a disk block is checked in: a reader verifies only
+// the pieces it reads. It equals subBlock, so a random reader's sub-block
+// is exactly one piece.
+const diskPiece = subBlock
+
+// diskQueue bounds the blocks waiting to be written; a block that finds it
+// full is not written (the disk is a cache: losing a write costs a refetch,
+// holding more would cost memory the budget does not count).
+const diskQueue = 4
+
+var (
+	diskMagic  = [8]byte{'I', 'K', 'F', 'S', 'B', 'L', 'K', '1'}
+	castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+	// ErrDiskCacheBusy: another daemon holds the cache directory.
+	ErrDiskCacheBusy = errors.New("cache directory in use by another infomaniakfs")
+)
+
+// diskBlocks is the second tier of the kDrive block cache: whole blocks kept
+// as files under a byte budget, so that what was read once outlives the
+// memory budget, pages the kernel lets go, and a remount. Files are named
+// by a hash of (drive, item, version, block), so a changed file never finds
+// its old bytes. Every diskPiece of a file carries a CRC-32C that a read
+// checks: a torn or damaged file is a miss, never wrong bytes. Blocks are
+// written by one goroutine, after their fetch, never in a reader's way.
+// Safe for concurrent use.
+type diskBlocks struct {
+	dir    string
+	budget int64
+	log    *slog.Logger
+	lock   *os.File // flock'ed: one daemon per directory
+
+	mu     sync.Mutex
+	closed bool
+	files  map[string]*list.Element // of *diskFile, most recently used first
+	order  list.List
+	used   int64
+
+	queue chan diskWrite
+	done  chan struct{}
+}
+
+type diskFile struct {
+	name string
+	size int64
+}
+
+type diskWrite struct {
+	name string
+	data []byte
+}
+
+// openDisk opens (creating it, mode 0700) the cache directory dir, indexes
+// the blocks a previous run left, and starts the writer. It fails with
+// ErrDiskCacheBusy when another process holds dir.
+func openDisk(dir string, budget int64, log *slog.Logger) (*diskBlocks, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	// The blocks are the user's files: no one else may list them.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, err
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%s: %w", dir, ErrDiskCacheBusy)
+		}
+		return nil, err
+	}
+	d := &diskBlocks{dir: dir, budget: budget, log: log, lock: lock,
+		files: make(map[string]*list.Element), queue: make(chan diskWrite, diskQueue), done: make(chan struct{})}
+	d.scan()
+	go d.writer()
+	return d, nil
+}
+
+// scan indexes the block files on disk, oldest first, drops what a crash
+// left half-written and what is over the budget.
+func (d *diskBlocks) scan() {
+	type found struct {
+		diskFile
+		mtime time.Time
+	}
+	var all []found
+	filepath.WalkDir(d.dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return nil
+		}
+		name := e.Name()
+		if strings.HasPrefix(name, "tmp-") {
+			os.Remove(p)
+			return nil
+		}
+		if len(name) != 64 || filepath.Base(filepath.Dir(p)) != name[:2] {
+			return nil // not ours (the lock, a stray file): left alone
+		}
+		if info, err := e.Info(); err == nil {
+			all = append(all, found{diskFile{name, info.Size()}, info.ModTime()})
+		}
+		return nil
+	})
+	slices.SortFunc(all, func(a, b found) int { return a.mtime.Compare(b.mtime) })
+	d.mu.Lock()
+	for _, f := range all {
+		d.files[f.name] = d.order.PushFront(&diskFile{f.name, f.size})
+		d.used += f.size
+	}
+	d.evictLocked()
+	d.mu.Unlock()
+}
+
+// blockName is the file name of block idx of version version of an item.
+func blockName(fk fileKey, idx int64) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%d/%d/%d/%s", fk.drive, fk.id, idx, fk.version))
+	return hex.EncodeToString(sum[:])
+}
+
+func (d *diskBlocks) path(name string) string {
+	return filepath.Join(d.dir, name[:2], name)
+}
+
+// read returns bytes [off, off+n) of the block name, whose length is
+// blockLen, or false when the block is not on disk or fails its check (a
+// failed file is removed). off is a multiple of diskPiece.
+func (d *diskBlocks) read(name string, off, n, blockLen int64) ([]byte, bool) {
+	d.mu.Lock()
+	el, ok := d.files[name]
+	if ok {
+		d.order.MoveToFront(el)
+	}
+	d.mu.Unlock()
+	if !ok {
+		return nil, false
+	}
+	data, err := readBlockFile(d.path(name), off, n, blockLen)
+	if err != nil {
+		d.log.Warn("disk cache: dropping a damaged block", "file", name, "err", err)
+		d.drop(name)
+		return nil, false
+	}
+	// The file's mtime is its recency for the next run's scan.
+	now := time.Now()
+	os.Chtimes(d.path(name), now, now)
+	return data, true
+}
+
+func readBlockFile(path string, off, n, blockLen int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	pieces := (blockLen + diskPiece - 1) / diskPiece
+	head := make([]byte, 16+4*pieces)
+	if _, err := f.ReadAt(head, 0); err != nil {
+		return nil, err
+	}
+	if [8]byte(head[:8]) != diskMagic || int64(binary.LittleEndian.Uint32(head[8:])) != blockLen ||
+		binary.LittleEndian.Uint32(head[12:]) != diskPiece {
+		return nil, errors.New("header does not match the block")
+	}
+	if off%diskPiece != 0 || n <= 0 || off+n > blockLen {
+		return nil, fmt.Errorf("range %d+%d outside the block", off, n)
+	}
+	first, last := off/diskPiece, (off+n-1)/diskPiece
+	end := min((last+1)*diskPiece, blockLen)
+	buf := make([]byte, end-off)
+	if _, err := f.ReadAt(buf, int64(len(head))+off); err != nil {
+		return nil, err
+	}
+	for p := first; p <= last; p++ {
+		lo := p*diskPiece - off
+		piece := buf[lo:min(lo+diskPiece, int64(len(buf)))]
+		if crc32.Checksum(piece, castagnoli) != binary.LittleEndian.Uint32(head[16+4*p:]) {
+			return nil, fmt.Errorf("piece %d fails its checksum", p)
+		}
+	}
+	return buf[:n], nil
+}
+
+// write queues block name for writing, unless the queue is full or the
+// block is known.
+func (d *diskBlocks) write(name string, data []byte) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, known := d.files[name]; known || d.closed {
+		return
+	}
+	select {
+	case d.queue <- diskWrite{name, data}:
+	default:
+	}
+}
+
+func (d *diskBlocks) writer() {
+	defer close(d.done)
+	for w := range d.queue {
+		if !d.roomFor(int64(len(w.data))) {
+			continue
+		}
+		size, err := writeBlockFile(d.dir, d.path(w.name), w.data)
+		if err != nil {
+			d.log.Debug("disk cache: block not written", "err", err)
+			continue
+		}
+		d.mu.Lock()
+		if _, ok := d.files[w.name]; !ok {
+			d.files[w.name] = d.order.PushFront(&diskFile{w.name, size})
+			d.used += size
+		}
+		d.evictLocked()
+		d.mu.Unlock()
+	}
+}
+
+// roomFor reports whether the file system can take n more bytes and keep
+// a margin for everything else on it (5% and at least 512 MiB).
+func (d *diskBlocks) roomFor(n int64) bool {
+	var st syscall.Statfs_t
+	if syscall.Statfs(d.dir, &st) != nil {
+		return false
+	}
+	free := int64(st.Bavail) * int64(st.Bsize)
+	margin := max(int64(st.Blocks)*int64(st.Bsize)/20, 512<<20)
+	return free-n > margin
+}
+
+// writeBlockFile writes data with its header to a temporary file and
+// renames it into place, so a reader sees a whole file or none.
+func writeBlockFile(dir, path string, data []byte) (int64, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return 0, err
+	}
+	pieces := (int64(len(data)) + diskPiece - 1) / diskPiece
+	head := make([]byte, 16+4*pieces)
+	copy(head, diskMagic[:])
+	binary.LittleEndian.PutUint32(head[8:], uint32(len(data)))
+	binary.LittleEndian.PutUint32(head[12:], diskPiece)
+	for p := range pieces {
+		piece := data[p*diskPiece : min((p+1)*diskPiece, int64(len(data)))]
+		binary.LittleEndian.PutUint32(head[16+4*p:], crc32.Checksum(piece, castagnoli))
+	}
+	f, err := os.CreateTemp(dir, "tmp-")
+	if err != nil {
+		return 0, err
+	}
+	_, err = f.Write(head)
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return 0, err
+	}
+	return int64(len(head) + len(data)), nil
+}
+
+// evictLocked removes least recently used blocks until the budget holds.
+func (d *diskBlocks) evictLocked() {
+	for d.used > d.budget {
+		el := d.order.Back()
+		if el == nil {
+			return
+		}
+		f := el.Value.(*diskFile)
+		d.order.Remove(el)
+		delete(d.files, f.name)
+		d.used -= f.size
+		os.Remove(d.path(f.name))
+	}
+}
+
+func (d *diskBlocks) drop(name string) {
+	d.mu.Lock()
+	if el, ok := d.files[name]; ok {
+		d.order.Remove(el)
+		delete(d.files, name)
+		d.used -= el.Value.(*diskFile).size
+	}
+	d.mu.Unlock()
+	os.Remove(d.path(name))
+}
+
+// bytes reports the bytes on disk the index accounts for.
+func (d *diskBlocks) bytes() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.used
+}
+
+// close writes what is queued, stops the writer and releases the directory.
+func (d *diskBlocks) close() {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return
+	}
+	d.closed = true
+	close(d.queue)
+	d.mu.Unlock()
+	<-d.done
+	d.lock.Close()
+}

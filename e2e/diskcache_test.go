@@ -1,0 +1,68 @@
+package e2e
+
+import (
+	"crypto/sha256"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/infomaniakfs/infomaniakfs/remote/emulator"
+	"github.com/infomaniakfs/infomaniakfs/remote/emulator/dataset"
+)
+
+// TestDiskCacheAcrossRemount: what one mount read, the next mount reads
+// from --cache-dir without a download, with the server gone even; a file
+// changed in between is fetched anew, never served from its old blocks.
+func TestDiskCacheAcrossRemount(t *testing.T) {
+	data := dataset.Generate(faultSpec(21, 3, 3*4<<20+777))
+	srv := startLive(t, emulator.Options{Data: data})
+	cacheDir := t.TempDir()
+	files := append(bigFiles(t, data), smallFiles(t, data)...)
+
+	d := mount(t, srv, "--cache-dir", cacheDir)
+	for _, f := range files {
+		checkFile(t, d.dir, f)
+	}
+	d.stop() // writes what is queued before it exits
+
+	// Unchanged: every byte from the disk, none from the server.
+	downloads := srv.Count("download")
+	d = mount(t, srv, "--cache-dir", cacheDir, "--timeout", "3s")
+	for _, f := range files { // names and sizes come from the API
+		if _, err := os.Stat(filepath.Join(d.dir, f.rel)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.down()
+	for _, f := range files {
+		checkFile(t, d.dir, f)
+	}
+	srv.up()
+	if n := srv.Count("download") - downloads; n != 0 {
+		t.Errorf("%d downloads after a remount over a full disk cache", n)
+	}
+	d.stop()
+
+	// Changed on the server: new bytes, not the cached ones.
+	dr := data.Drives()[0]
+	changed := []remoteFile{files[0], files[1]}
+	for i, f := range changed {
+		if _, err := data.ModifyFile(dr.ID, f.node.ID, f.node.Size-int64(i)); err != nil {
+			t.Fatal(err)
+		}
+		f.node.Size -= int64(i)
+		f.sum = sha256.Sum256(content(t, data, dr.ID, f.node.ID))
+		changed[i] = f
+	}
+	d = mount(t, srv, "--cache-dir", cacheDir)
+	for _, f := range changed {
+		checkFile(t, d.dir, f)
+	}
+	// Every block file carries the user's bytes: private to the user.
+	filepath.Walk(cacheDir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && info.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s: mode %v", p, info.Mode())
+		}
+		return nil
+	})
+}
