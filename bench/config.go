@@ -88,7 +88,8 @@ func (c *config) applySizes() {
 		}
 	} else {
 		// 2 spaces × (5+25+125 folders, 34 files in each and at the top): ~10,900 nested
-		// entries in 310 folders (every folder listed costs a round trip).
+		// entries in 310 folders (every folder listed costs a round trip); with the
+		// 10,000-entry directory and the 1,000 small files, ~21,900 in the drive.
 		c.Spec = dataset.Spec{Seed: 1, Drives: 1, Mailboxes: 1, Depth: 3, DirsPerDir: 5, FilesPerDir: 34,
 			FileSize: 16 << 10, WideDirFiles: 10000, SmallFiles: 1000, MessagesPerFolder: 20, BigFolderMessages: 10000}
 		c.BigFile = 1 << 30

@@ -75,10 +75,20 @@ type diskWrite struct {
 // the blocks a previous run left, and starts the writer. It fails with
 // ErrDiskCacheBusy when another process holds dir.
 func openDisk(dir string, budget int64, log *slog.Logger) (*diskBlocks, error) {
+	// The blocks live in a directory of their own, whatever dir is (the
+	// user may name a shared one): created 0700, and refused unless it is
+	// a real directory of this user, since the blocks are the user's files.
+	dir = filepath.Join(dir, "blocks")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	// The blocks are the user's files: no one else may list them.
+	info, err := os.Lstat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if st, ok := info.Sys().(*syscall.Stat_t); !info.IsDir() || !ok || int(st.Uid) != os.Geteuid() {
+		return nil, fmt.Errorf("%s is not a directory of this user", dir)
+	}
 	if err := os.Chmod(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -159,6 +169,9 @@ func (d *diskBlocks) read(name string, off, n, blockLen int64) ([]byte, bool) {
 		return nil, false
 	}
 	data, err := readBlockFile(d.path(name), off, n, blockLen)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false // evicted since the lookup
+	}
 	if err != nil {
 		d.log.Warn("disk cache: dropping a damaged block", "file", name, "err", err)
 		d.drop(name)

@@ -161,6 +161,15 @@ func TestDiskExclusiveAndPrivate(t *testing.T) {
 	name := blockName(fileKey{1, 1, "v"}, 0)
 	d.write(name, data)
 	flushDisk(t, d, data)
+	// A blocks directory planted as a symlink (say, in a shared --cache-dir).
+	os.MkdirAll(filepath.Join(dir, "trap"), 0o700)
+	if err := os.Symlink(t.TempDir(), filepath.Join(dir, "trap", "blocks")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := openDisk(filepath.Join(dir, "trap"), 1<<30, slog.New(slog.DiscardHandler)); err == nil {
+		t.Error("a symlink was taken for the blocks directory")
+	}
+	os.RemoveAll(filepath.Join(dir, "trap"))
 	filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
 		info, _ := e.Info()
 		want := fs.FileMode(0o600)

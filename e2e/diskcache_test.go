@@ -59,7 +59,11 @@ func TestDiskCacheAcrossRemount(t *testing.T) {
 		checkFile(t, d.dir, f)
 	}
 	// Every block file carries the user's bytes: private to the user.
-	filepath.Walk(cacheDir, func(p string, info os.FileInfo, err error) error {
+	blocks := filepath.Join(cacheDir, "blocks")
+	if _, err := os.Stat(blocks); err != nil {
+		t.Fatal(err)
+	}
+	filepath.Walk(blocks, func(p string, info os.FileInfo, err error) error {
 		if err == nil && info.Mode().Perm()&0o077 != 0 {
 			t.Errorf("%s: mode %v", p, info.Mode())
 		}
