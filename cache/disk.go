@@ -37,15 +37,17 @@ var (
 	ErrDiskCacheBusy = errors.New("cache directory in use by another infomaniakfs")
 )
 
-// diskBlocks is the second tier of the kDrive block cache: whole blocks kept
-// as files under a byte budget, so that what was read once outlives the
-// memory budget, pages the kernel lets go, and a remount. Files are named
-// by a hash of (drive, item, version, block), so a changed file never finds
-// its old bytes. Every diskPiece of a file carries a CRC-32C that a read
-// checks: a torn or damaged file is a miss, never wrong bytes. Blocks are
-// written by one goroutine, after their fetch, never in a reader's way.
+// Disk is the second tier of the content caches: kDrive blocks and whole
+// messages kept as files under a byte budget, so that what was read once
+// outlives the memory budget, pages the kernel lets go, and a remount.
+// Files are named by a hash of what they hold ((drive, item, version,
+// block) or (mailbox, folder, uid)), so a changed file never finds its old
+// bytes. Every diskPiece of a file carries a CRC-32C that a read checks: a
+// torn or damaged file is a miss, never wrong bytes. Files are written by
+// one goroutine, after their fetch, never in a reader's way. Open it once
+// per daemon (Options.Disk) and Close it after the decorators using it.
 // Safe for concurrent use.
-type diskBlocks struct {
+type Disk struct {
 	dir    string
 	budget int64
 	log    *slog.Logger
@@ -71,10 +73,10 @@ type diskWrite struct {
 	data []byte
 }
 
-// openDisk opens (creating it, mode 0700) the cache directory dir, indexes
-// the blocks a previous run left, and starts the writer. It fails with
+// OpenDisk opens (creating it, mode 0700) the cache directory dir, indexes
+// the files a previous run left, and starts the writer. It fails with
 // ErrDiskCacheBusy when another process holds dir.
-func openDisk(dir string, budget int64, log *slog.Logger) (*diskBlocks, error) {
+func OpenDisk(dir string, budget int64, log *slog.Logger) (*Disk, error) {
 	// The blocks live in a directory of their own, whatever dir is (the
 	// user may name a shared one): created 0700, and refused unless it is
 	// a real directory of this user, since the blocks are the user's files.
@@ -103,7 +105,7 @@ func openDisk(dir string, budget int64, log *slog.Logger) (*diskBlocks, error) {
 		}
 		return nil, err
 	}
-	d := &diskBlocks{dir: dir, budget: budget, log: log, lock: lock,
+	d := &Disk{dir: dir, budget: budget, log: log, lock: lock,
 		files: make(map[string]*list.Element), queue: make(chan diskWrite, diskQueue), done: make(chan struct{})}
 	d.scan()
 	go d.writer()
@@ -112,7 +114,7 @@ func openDisk(dir string, budget int64, log *slog.Logger) (*diskBlocks, error) {
 
 // scan indexes the block files on disk, oldest first, drops what a crash
 // left half-written and what is over the budget.
-func (d *diskBlocks) scan() {
+func (d *Disk) scan() {
 	type found struct {
 		diskFile
 		mtime time.Time
@@ -151,14 +153,24 @@ func blockName(fk fileKey, idx int64) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (d *diskBlocks) path(name string) string {
+// messageName is the file name of one message.
+func messageName(k msgKey) string {
+	sum := sha256.Sum256([]byte("mail\x00" + k.mailbox + "\x00" + k.folder + "\x00" + k.uid))
+	return hex.EncodeToString(sum[:])
+}
+
+func (d *Disk) path(name string) string {
 	return filepath.Join(d.dir, name[:2], name)
 }
 
-// read returns bytes [off, off+n) of the block name, whose length is
-// blockLen, or false when the block is not on disk or fails its check (a
-// failed file is removed). off is a multiple of diskPiece.
-func (d *diskBlocks) read(name string, off, n, blockLen int64) ([]byte, bool) {
+// read returns bytes [off, off+n) of the file name, whose length is
+// blockLen, or false when it is not on disk or fails its check (a failed
+// file is removed). off is a multiple of diskPiece. A negative blockLen
+// reads the whole file, whatever its length.
+func (d *Disk) read(name string, off, n, blockLen int64) ([]byte, bool) {
+	if d == nil {
+		return nil, false
+	}
 	d.mu.Lock()
 	el, ok := d.files[name]
 	if ok {
@@ -189,7 +201,20 @@ func readBlockFile(path string, off, n, blockLen int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if blockLen < 0 {
+		var h [16]byte
+		if _, err := f.ReadAt(h[:], 0); err != nil {
+			return nil, err
+		}
+		blockLen = int64(binary.LittleEndian.Uint32(h[8:]))
+		off, n = 0, blockLen
+	}
 	pieces := (blockLen + diskPiece - 1) / diskPiece
+	// The length is checked against the file before anything is
+	// allocated from it: a damaged header must not cost gigabytes.
+	if info, err := f.Stat(); err != nil || info.Size() != 16+4*pieces+blockLen {
+		return nil, errors.New("file length does not match its header")
+	}
 	head := make([]byte, 16+4*pieces)
 	if _, err := f.ReadAt(head, 0); err != nil {
 		return nil, err
@@ -197,6 +222,9 @@ func readBlockFile(path string, off, n, blockLen int64) ([]byte, error) {
 	if [8]byte(head[:8]) != diskMagic || int64(binary.LittleEndian.Uint32(head[8:])) != blockLen ||
 		binary.LittleEndian.Uint32(head[12:]) != diskPiece {
 		return nil, errors.New("header does not match the block")
+	}
+	if blockLen == 0 {
+		return []byte{}, nil
 	}
 	if off%diskPiece != 0 || n <= 0 || off+n > blockLen {
 		return nil, fmt.Errorf("range %d+%d outside the block", off, n)
@@ -219,7 +247,10 @@ func readBlockFile(path string, off, n, blockLen int64) ([]byte, error) {
 
 // write queues block name for writing, unless the queue is full or the
 // block is known.
-func (d *diskBlocks) write(name string, data []byte) {
+func (d *Disk) write(name string, data []byte) {
+	if d == nil {
+		return
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if _, known := d.files[name]; known || d.closed {
@@ -231,7 +262,7 @@ func (d *diskBlocks) write(name string, data []byte) {
 	}
 }
 
-func (d *diskBlocks) writer() {
+func (d *Disk) writer() {
 	defer close(d.done)
 	for w := range d.queue {
 		if !d.roomFor(int64(len(w.data))) {
@@ -254,7 +285,7 @@ func (d *diskBlocks) writer() {
 
 // roomFor reports whether the file system can take n more bytes and keep
 // a margin for everything else on it (5% and at least 512 MiB).
-func (d *diskBlocks) roomFor(n int64) bool {
+func (d *Disk) roomFor(n int64) bool {
 	var st syscall.Statfs_t
 	if syscall.Statfs(d.dir, &st) != nil {
 		return false
@@ -301,7 +332,7 @@ func writeBlockFile(dir, path string, data []byte) (int64, error) {
 }
 
 // evictLocked removes least recently used blocks until the budget holds.
-func (d *diskBlocks) evictLocked() {
+func (d *Disk) evictLocked() {
 	for d.used > d.budget {
 		el := d.order.Back()
 		if el == nil {
@@ -315,7 +346,7 @@ func (d *diskBlocks) evictLocked() {
 	}
 }
 
-func (d *diskBlocks) drop(name string) {
+func (d *Disk) drop(name string) {
 	d.mu.Lock()
 	if el, ok := d.files[name]; ok {
 		d.order.Remove(el)
@@ -327,22 +358,23 @@ func (d *diskBlocks) drop(name string) {
 }
 
 // bytes reports the bytes on disk the index accounts for.
-func (d *diskBlocks) bytes() int64 {
+func (d *Disk) bytes() int64 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.used
 }
 
-// close writes what is queued, stops the writer and releases the directory.
-func (d *diskBlocks) close() {
+// Close writes what is queued, stops the writer and releases the
+// directory. Safe to call twice.
+func (d *Disk) Close() error {
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
-		return
+		return nil
 	}
 	d.closed = true
 	close(d.queue)
 	d.mu.Unlock()
 	<-d.done
-	d.lock.Close()
+	return d.lock.Close()
 }

@@ -18,18 +18,18 @@ func randomBytes(n int, seed uint64) []byte {
 	return b
 }
 
-func openTestDisk(t *testing.T, dir string, budget int64) *diskBlocks {
+func openTestDisk(t *testing.T, dir string, budget int64) *Disk {
 	t.Helper()
-	d, err := openDisk(dir, budget, slog.New(slog.DiscardHandler))
+	d, err := OpenDisk(dir, budget, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(d.close)
+	t.Cleanup(func() { d.Close() })
 	return d
 }
 
 // flushDisk waits until the writer has stored n bytes' worth of files.
-func flushDisk(t *testing.T, d *diskBlocks, blocks ...[]byte) {
+func flushDisk(t *testing.T, d *Disk, blocks ...[]byte) {
 	t.Helper()
 	var want int64
 	for _, b := range blocks {
@@ -49,7 +49,7 @@ func TestDiskRoundTripAcrossRuns(t *testing.T) {
 	d := openTestDisk(t, dir, 1<<30)
 	d.write(name, data)
 	flushDisk(t, d, data)
-	d.close()
+	d.Close()
 
 	d = openTestDisk(t, dir, 1<<30)
 	tests := []struct{ off, n int64 }{
@@ -84,6 +84,16 @@ func TestDiskDamageIsAMiss(t *testing.T) {
 		}, blockLen},
 		{"truncated", func(p string) { os.Truncate(p, 100) }, blockLen},
 		{"other length expected", func(string) {}, blockLen - 1},
+		{"absurd length, whole-file read", func(p string) {
+			b, _ := os.ReadFile(p)
+			copy(b[8:], []byte{0xff, 0xff, 0xff, 0xff})
+			os.WriteFile(p, b, 0o600)
+		}, -1},
+		{"flipped byte, whole-file read", func(p string) {
+			b, _ := os.ReadFile(p)
+			b[len(b)/2] ^= 1
+			os.WriteFile(p, b, 0o600)
+		}, -1},
 		{"garbage header", func(p string) {
 			b, _ := os.ReadFile(p)
 			copy(b, "NOTABLOCK")
@@ -142,7 +152,7 @@ func TestDiskBudgetEvictsLeastRecentlyUsed(t *testing.T) {
 	if d.bytes() > 3*file {
 		t.Errorf("%d bytes on disk, budget %d", d.bytes(), 3*file)
 	}
-	d.close()
+	d.Close()
 
 	d = openTestDisk(t, dir, file)
 	if d.bytes() > file {
@@ -154,7 +164,7 @@ func TestDiskBudgetEvictsLeastRecentlyUsed(t *testing.T) {
 func TestDiskExclusiveAndPrivate(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cache")
 	d := openTestDisk(t, dir, 1<<30)
-	if _, err := openDisk(dir, 1<<30, slog.New(slog.DiscardHandler)); !errors.Is(err, ErrDiskCacheBusy) {
+	if _, err := OpenDisk(dir, 1<<30, slog.New(slog.DiscardHandler)); !errors.Is(err, ErrDiskCacheBusy) {
 		t.Fatalf("second open: %v, want ErrDiskCacheBusy", err)
 	}
 	data := randomBytes(1000, 3)
@@ -166,7 +176,7 @@ func TestDiskExclusiveAndPrivate(t *testing.T) {
 	if err := os.Symlink(t.TempDir(), filepath.Join(dir, "trap", "blocks")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := openDisk(filepath.Join(dir, "trap"), 1<<30, slog.New(slog.DiscardHandler)); err == nil {
+	if _, err := OpenDisk(filepath.Join(dir, "trap"), 1<<30, slog.New(slog.DiscardHandler)); err == nil {
 		t.Error("a symlink was taken for the blocks directory")
 	}
 	os.RemoveAll(filepath.Join(dir, "trap"))
@@ -181,7 +191,7 @@ func TestDiskExclusiveAndPrivate(t *testing.T) {
 		}
 		return nil
 	})
-	d.close()
+	d.Close()
 	d2 := openTestDisk(t, dir, 1<<30) // released on close
 	if _, ok := d2.read(name, 0, 1000, 1000); !ok {
 		t.Error("block lost across close")
@@ -194,20 +204,21 @@ func TestDrivesReadFromDiskAfterRestart(t *testing.T) {
 	const bs = 4 * diskPiece
 	f := newFakeDrives()
 	e := f.addFile(1, 10, 3*bs+5000)
-	o := Options{BlockSize: bs, CacheSize: 64 << 20, DiskDir: t.TempDir(), DiskCacheSize: 1 << 30}
+	dir := t.TempDir()
+	o := Options{BlockSize: bs, CacheSize: 64 << 20}
+	o.Disk = openTestDisk(t, dir, 1<<30)
 	d := NewDrives(f, o)
 	if got, err := readAll(context.Background(), d, e, 128<<10); err != nil || !bytes.Equal(got, f.bytesOf(10)) {
 		t.Fatalf("cold read: %v", err)
 	}
-	eventually(t, "blocks on disk", func() bool { return d.disk.bytes() >= e.Size })
+	eventually(t, "blocks on disk", func() bool { return o.Disk.bytes() >= e.Size })
 	d.Close()
+	o.Disk.Close()
 	opens := f.opens.Load()
 
+	o.Disk = openTestDisk(t, dir, 1<<30)
 	d = NewDrives(f, o)
 	defer d.Close()
-	if d.disk == nil {
-		t.Fatal("no disk tier after a clean close")
-	}
 	// Random 4 KiB reads take the sub-block path.
 	for _, off := range []int64{2*bs + 3*diskPiece + 17, diskPiece + 5, 3 * bs} {
 		checkRead(t, d, e, f.bytesOf(10), off, 4096)
@@ -217,5 +228,46 @@ func TestDrivesReadFromDiskAfterRestart(t *testing.T) {
 	}
 	if n := f.opens.Load() - opens; n != 0 {
 		t.Errorf("%d requests after a restart; the disk had every block", n)
+	}
+}
+
+// Through Mail: after a restart, exact sizes and bytes of messages seen
+// before come from the disk, sizes of messages never seen from the server;
+// drives and mail share one disk (one lock), kept apart by name.
+func TestMailFromDiskAfterRestart(t *testing.T) {
+	f := newFakeMail(20)
+	dir := t.TempDir()
+	o := Options{}
+	o.Disk = openTestDisk(t, dir, 1<<30)
+	m := NewMail(f, o)
+	var want []byte
+	for _, uid := range []string{"1", "2", "3", "20"} {
+		if _, err := m.Size(context.Background(), "mb", "inbox", uid); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, f.msgs[uid]...)
+	}
+	eventually(t, "messages on disk", func() bool { return o.Disk.bytes() >= int64(len(want)) })
+	m.Close()
+	o.Disk.Close()
+	raws := f.raws.Load()
+
+	o.Disk = openTestDisk(t, dir, 1<<30)
+	m = newTestMail(t, f, o)
+	for _, uid := range []string{"1", "2", "3", "20"} {
+		n, err := m.Size(context.Background(), "mb", "inbox", uid)
+		if err != nil || n != int64(len(f.msgs[uid])) {
+			t.Fatalf("size of %s: %d, %v; want %d", uid, n, err, len(f.msgs[uid]))
+		}
+		got, err := m.Raw(context.Background(), "mb", "inbox", uid)
+		if err != nil || !bytes.Equal(got, f.msgs[uid]) {
+			t.Fatalf("message %s: %v, equal %v", uid, err, bytes.Equal(got, f.msgs[uid]))
+		}
+	}
+	if n := f.raws.Load() - raws; n != 0 {
+		t.Errorf("%d downloads of messages the disk holds", n)
+	}
+	if _, err := m.Raw(context.Background(), "mb", "other", "1"); err == nil {
+		t.Error("message 1 of another folder served from the disk")
 	}
 }

@@ -26,7 +26,7 @@ type Drives struct {
 	siblings *siblingScans
 
 	blocks    *content[blockKey]
-	disk      *diskBlocks // nil: no disk tier
+	disk      *Disk // nil: no disk tier
 	seed      maphash.Seed
 	readAhead int // ReadAhead as the budget allows
 
@@ -64,14 +64,7 @@ func NewDrives(inner remote.Drives, o Options) *Drives {
 		blocks, _ = newContent[blockKey](0, recent, o.BlockSize, o.FetchTimeout)
 	}
 	d.blocks = blocks
-	if o.DiskDir != "" && o.DiskCacheSize > 0 {
-		disk, err := openDisk(o.DiskDir, o.DiskCacheSize, o.Logger)
-		if err != nil {
-			o.Logger.Warn("no disk cache; blocks are kept in memory only", "err", err)
-		} else {
-			d.disk = disk
-		}
-	}
+	d.disk = o.Disk
 	return d
 }
 
@@ -202,8 +195,5 @@ func (d *Drives) InvalidateAll() {
 // Drives must not be used afterwards.
 func (d *Drives) Close() error {
 	d.blocks.close()
-	if d.disk != nil {
-		d.disk.close()
-	}
 	return nil
 }

@@ -57,10 +57,13 @@ type Options struct {
 	FetchTimeout time.Duration
 	// MaxEntries bounds the metadata entries kept (stats, listings, ...).
 	MaxEntries int
-	// DiskDir holds the disk tier of the kDrive block cache; "" means
-	// none. One daemon at a time uses a directory.
+	// Disk, when set, is the disk tier under both content caches; the
+	// caller opens it (OpenDisk) from DiskDir and DiskCacheSize, which
+	// only carry the flags, and closes it after the decorators.
+	Disk *Disk
+	// DiskDir is the --cache-dir flag; "" means no disk tier.
 	DiskDir string
-	// DiskCacheSize is the byte budget of DiskDir; negative means no disk
+	// DiskCacheSize is the --disk-cache-size flag; negative means no disk
 	// tier.
 	DiskCacheSize int64
 	// NoSnapshot lists every directory on its own even when the source can

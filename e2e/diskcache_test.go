@@ -2,8 +2,11 @@ package e2e
 
 import (
 	"crypto/sha256"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/infomaniakfs/infomaniakfs/remote/emulator"
@@ -23,6 +26,7 @@ func TestDiskCacheAcrossRemount(t *testing.T) {
 	for _, f := range files {
 		checkFile(t, d.dir, f)
 	}
+	mail := readMessages(t, d.dir)
 	d.stop() // writes what is queued before it exits
 
 	// Unchanged: every byte from the disk, none from the server.
@@ -33,6 +37,10 @@ func TestDiskCacheAcrossRemount(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	raws := srv.Count(emulator.EpMailRaw)
+	if again := readMessages(t, d.dir); !maps.Equal(again, mail) {
+		t.Error("messages differ after a remount")
+	}
 	srv.down()
 	for _, f := range files {
 		checkFile(t, d.dir, f)
@@ -40,6 +48,9 @@ func TestDiskCacheAcrossRemount(t *testing.T) {
 	srv.up()
 	if n := srv.Count("download") - downloads; n != 0 {
 		t.Errorf("%d downloads after a remount over a full disk cache", n)
+	}
+	if n := srv.Count(emulator.EpMailRaw) - raws; n != 0 {
+		t.Errorf("%d message downloads after a remount over a full disk cache", n)
 	}
 	d.stop()
 
@@ -69,4 +80,33 @@ func TestDiskCacheAcrossRemount(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// readMessages lists every mail folder with sizes (ls -l) and reads every
+// .eml, checking each size against its bytes; it returns their hashes.
+func readMessages(t *testing.T, mnt string) map[string][32]byte {
+	t.Helper()
+	out := map[string][32]byte{}
+	err := filepath.WalkDir(filepath.Join(mnt, "Mail"), func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !strings.HasSuffix(p, ".eml") {
+			return err
+		}
+		info, err := e.Info()
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if int64(len(b)) != info.Size() {
+			t.Errorf("%s: stat says %d bytes, read %d", p, info.Size(), len(b))
+		}
+		out[strings.TrimPrefix(p, mnt)] = sha256.Sum256(b)
+		return nil
+	})
+	if err != nil || len(out) == 0 {
+		t.Fatalf("%d messages: %v", len(out), err)
+	}
+	return out
 }

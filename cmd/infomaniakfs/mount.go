@@ -95,6 +95,18 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 		mo2.CacheSize = co.CacheSize / 4
 		co.CacheSize -= mo2.CacheSize
 	}
+	if co.DiskDir != "" && co.DiskCacheSize > 0 {
+		disk, err := cache.OpenDisk(co.DiskDir, co.DiskCacheSize, log)
+		if err != nil {
+			log.Warn("no disk cache; content is cached in memory only", "err", err)
+		} else {
+			// Deferred first, so it runs last: after the decorators stop
+			// their fetches, it writes what is queued.
+			defer disk.Close()
+			co.Disk, mo2.Disk = disk, disk
+			log.Debug("disk cache", "dir", co.DiskDir, "budget", co.DiskCacheSize)
+		}
+	}
 	drives := cache.NewDrives(s.drives, co)
 	defer drives.Close()
 	mailbox := cache.NewMail(s.mail, mo2)
