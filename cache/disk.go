@@ -2,12 +2,8 @@ package cache
 
 import (
 	"container/list"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -19,20 +15,12 @@ import (
 	"time"
 )
 
-// diskPiece is the unit a disk block is checked in: a reader verifies only
-// the pieces it reads. It equals subBlock, so a random reader's sub-block
-// is exactly one piece.
-const diskPiece = subBlock
-
 // diskQueue bounds the blocks waiting to be written; a block that finds it
 // full is not written (the disk is a cache: losing a write costs a refetch,
 // holding more would cost memory the budget does not count).
 const diskQueue = 4
 
 var (
-	diskMagic  = [8]byte{'I', 'K', 'F', 'S', 'B', 'L', 'K', '1'}
-	castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
 	// ErrDiskCacheBusy: another daemon holds the cache directory.
 	ErrDiskCacheBusy = errors.New("cache directory in use by another infomaniakfs")
 )
@@ -112,6 +100,27 @@ func OpenDisk(dir string, budget int64, log *slog.Logger) (*Disk, error) {
 	return d, nil
 }
 
+// PurgeDisk deletes what a Disk keeps under dir (nothing cached is not an
+// error); it fails with ErrDiskCacheBusy while a daemon uses dir.
+func PurgeDisk(dir string) error {
+	root := filepath.Join(dir, "blocks")
+	lock, err := os.OpenFile(filepath.Join(root, "lock"), os.O_RDWR, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return os.RemoveAll(root)
+	}
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return fmt.Errorf("%s: %w", dir, ErrDiskCacheBusy)
+		}
+		return err
+	}
+	return os.RemoveAll(root)
+}
+
 // scan indexes the block files on disk, oldest first, drops what a crash
 // left half-written and what is over the budget.
 func (d *Disk) scan() {
@@ -145,18 +154,6 @@ func (d *Disk) scan() {
 	}
 	d.evictLocked()
 	d.mu.Unlock()
-}
-
-// blockName is the file name of block idx of version version of an item.
-func blockName(fk fileKey, idx int64) string {
-	sum := sha256.Sum256(fmt.Appendf(nil, "%d/%d/%d/%s", fk.drive, fk.id, idx, fk.version))
-	return hex.EncodeToString(sum[:])
-}
-
-// messageName is the file name of one message.
-func messageName(k msgKey) string {
-	sum := sha256.Sum256([]byte("mail\x00" + k.mailbox + "\x00" + k.folder + "\x00" + k.uid))
-	return hex.EncodeToString(sum[:])
 }
 
 func (d *Disk) path(name string) string {
@@ -193,56 +190,6 @@ func (d *Disk) read(name string, off, n, blockLen int64) ([]byte, bool) {
 	now := time.Now()
 	os.Chtimes(d.path(name), now, now)
 	return data, true
-}
-
-func readBlockFile(path string, off, n, blockLen int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if blockLen < 0 {
-		var h [16]byte
-		if _, err := f.ReadAt(h[:], 0); err != nil {
-			return nil, err
-		}
-		blockLen = int64(binary.LittleEndian.Uint32(h[8:]))
-		off, n = 0, blockLen
-	}
-	pieces := (blockLen + diskPiece - 1) / diskPiece
-	// The length is checked against the file before anything is
-	// allocated from it: a damaged header must not cost gigabytes.
-	if info, err := f.Stat(); err != nil || info.Size() != 16+4*pieces+blockLen {
-		return nil, errors.New("file length does not match its header")
-	}
-	head := make([]byte, 16+4*pieces)
-	if _, err := f.ReadAt(head, 0); err != nil {
-		return nil, err
-	}
-	if [8]byte(head[:8]) != diskMagic || int64(binary.LittleEndian.Uint32(head[8:])) != blockLen ||
-		binary.LittleEndian.Uint32(head[12:]) != diskPiece {
-		return nil, errors.New("header does not match the block")
-	}
-	if blockLen == 0 {
-		return []byte{}, nil
-	}
-	if off%diskPiece != 0 || n <= 0 || off+n > blockLen {
-		return nil, fmt.Errorf("range %d+%d outside the block", off, n)
-	}
-	first, last := off/diskPiece, (off+n-1)/diskPiece
-	end := min((last+1)*diskPiece, blockLen)
-	buf := make([]byte, end-off)
-	if _, err := f.ReadAt(buf, int64(len(head))+off); err != nil {
-		return nil, err
-	}
-	for p := first; p <= last; p++ {
-		lo := p*diskPiece - off
-		piece := buf[lo:min(lo+diskPiece, int64(len(buf)))]
-		if crc32.Checksum(piece, castagnoli) != binary.LittleEndian.Uint32(head[16+4*p:]) {
-			return nil, fmt.Errorf("piece %d fails its checksum", p)
-		}
-	}
-	return buf[:n], nil
 }
 
 // write queues block name for writing, unless the queue is full or the
@@ -293,42 +240,6 @@ func (d *Disk) roomFor(n int64) bool {
 	free := int64(st.Bavail) * int64(st.Bsize)
 	margin := max(int64(st.Blocks)*int64(st.Bsize)/20, 512<<20)
 	return free-n > margin
-}
-
-// writeBlockFile writes data with its header to a temporary file and
-// renames it into place, so a reader sees a whole file or none.
-func writeBlockFile(dir, path string, data []byte) (int64, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return 0, err
-	}
-	pieces := (int64(len(data)) + diskPiece - 1) / diskPiece
-	head := make([]byte, 16+4*pieces)
-	copy(head, diskMagic[:])
-	binary.LittleEndian.PutUint32(head[8:], uint32(len(data)))
-	binary.LittleEndian.PutUint32(head[12:], diskPiece)
-	for p := range pieces {
-		piece := data[p*diskPiece : min((p+1)*diskPiece, int64(len(data)))]
-		binary.LittleEndian.PutUint32(head[16+4*p:], crc32.Checksum(piece, castagnoli))
-	}
-	f, err := os.CreateTemp(dir, "tmp-")
-	if err != nil {
-		return 0, err
-	}
-	_, err = f.Write(head)
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return 0, err
-	}
-	return int64(len(head) + len(data)), nil
 }
 
 // evictLocked removes least recently used blocks until the budget holds.

@@ -82,13 +82,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	if o.DiskCacheSize == 0 {
 		o.DiskCacheSize = DefaultDiskCacheSize
 	}
-	if o.DiskDir == "" {
-		if dir, err := os.UserCacheDir(); err == nil {
-			o.DiskDir = filepath.Join(dir, "infomaniakfs")
-		}
-	}
-	fs.StringVar(&o.DiskDir, "cache-dir", o.DiskDir,
-		"directory of the disk cache of file blocks (mode 0700; one mount at a time)")
+	AddCacheDirFlag(fs, &o.DiskDir)
 	fs.Var((*byteSize)(&o.DiskCacheSize), "disk-cache-size",
 		"disk budget of the file block cache in --cache-dir (0 turns it off)")
 	if o.DirCacheTime == 0 {
@@ -100,6 +94,18 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"how long directory listings and file attributes are trusted before asking again (0: never)")
 	fs.BoolVar(&o.NoSnapshot, "no-snapshot", false,
 		"list each kDrive directory when it is opened, instead of fetching a drive's whole tree in one request")
+}
+
+// AddCacheDirFlag registers --cache-dir into dir, by default
+// $XDG_CACHE_HOME/infomaniakfs.
+func AddCacheDirFlag(fs *pflag.FlagSet, dir *string) {
+	if *dir == "" {
+		if d, err := os.UserCacheDir(); err == nil {
+			*dir = filepath.Join(d, "infomaniakfs")
+		}
+	}
+	fs.StringVar(dir, "cache-dir", *dir,
+		"directory of the disk cache of file blocks and messages (mode 0700; one mount at a time)")
 }
 
 // ttlFlag is a duration flag whose 0 means "none", kept as a negative

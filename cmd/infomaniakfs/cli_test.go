@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/infomaniakfs/infomaniakfs/auth"
+	"github.com/infomaniakfs/infomaniakfs/cache"
 	"github.com/infomaniakfs/infomaniakfs/remote/emulator"
 	"github.com/infomaniakfs/infomaniakfs/remote/emulator/dataset"
 )
@@ -24,6 +26,7 @@ func cli(t *testing.T, env map[string]string, args ...string) (stdout, stderr st
 		t.Setenv(k, env[k])
 	}
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	var o, e bytes.Buffer
 	code = run(args, &o, &e)
 	return o.String(), e.String(), code
@@ -192,5 +195,50 @@ func TestLogoutRevokes(t *testing.T) {
 	}
 	if a.srv.Count("revoke") != 1 {
 		t.Errorf("revoke calls: %d", a.srv.Count("revoke"))
+	}
+}
+
+// logout empties the disk cache, unless asked not to or a mount uses it.
+func TestLogoutEmptiesDiskCache(t *testing.T) {
+	tests := []struct {
+		name       string
+		busy       bool
+		extra      []string
+		wantKept   bool
+		wantNotice string
+	}{
+		{"emptied", false, nil, false, ""},
+		{"--keep-cache", false, []string{"--keep-cache"}, true, ""},
+		{"mount running", true, nil, true, "a mount is using the disk cache"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newAccount(t, emulator.Options{})
+			if err := a.login(t, "test-client", "test-secret", a.redirect); err != nil {
+				t.Fatal(err)
+			}
+			cacheDir := t.TempDir()
+			disk, err := cache.OpenDisk(cacheDir, 1<<30, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cached := filepath.Join(cacheDir, "blocks", "ab", strings.Repeat("ab", 32))
+			os.MkdirAll(filepath.Dir(cached), 0o700)
+			if err := os.WriteFile(cached, []byte("someone's file"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if !tc.busy {
+				disk.Close()
+			}
+			args := append([]string{"logout", "--config-dir", a.cfgDir, "--login-url", a.srv.URL(), "--cache-dir", cacheDir}, tc.extra...)
+			out, errOut, code := cli(t, nil, args...)
+			disk.Close()
+			if code != 0 || !strings.Contains(out, "Logged out") || !strings.Contains(errOut, tc.wantNotice) {
+				t.Fatalf("logout: %d %q %q", code, out, errOut)
+			}
+			if _, err := os.Stat(cached); (err == nil) != tc.wantKept {
+				t.Errorf("cached file kept: %v, want %v", err == nil, tc.wantKept)
+			}
+		})
 	}
 }

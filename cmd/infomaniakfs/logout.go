@@ -10,17 +10,29 @@ import (
 	"time"
 
 	"github.com/infomaniakfs/infomaniakfs/auth"
+	"github.com/infomaniakfs/infomaniakfs/cache"
 )
 
 func runLogout(args []string, stdout, stderr io.Writer) int {
 	flags := newFlagSet("logout", stderr)
 	var cfg auth.Config
 	cfg.AddFlags(flags)
+	var cacheDir string
+	cache.AddCacheDirFlag(flags, &cacheDir)
+	keepCache := flags.Bool("keep-cache", false, "keep the files and messages cached on disk")
 	if ok, code := parseFlags(flags, args); !ok {
 		return code
 	}
 	if err := cfg.Resolve(os.Getenv); err != nil {
 		return fail(stderr, "%s", explain(err, "configuration"))
+	}
+	// Whoever logs out expects their files gone from this machine too.
+	if !*keepCache && cacheDir != "" {
+		if err := cache.PurgeDisk(cacheDir); errors.Is(err, cache.ErrDiskCacheBusy) {
+			fmt.Fprintf(stderr, "infomaniakfs: a mount is using the disk cache in %s; it stays until you unmount and log out again\n", cacheDir)
+		} else if err != nil {
+			fmt.Fprintf(stderr, "infomaniakfs: deleting the disk cache: %v\n", err)
+		}
 	}
 	st := &auth.Store{Dir: cfg.ConfigDir}
 	tok, err := st.Load()
@@ -37,6 +49,10 @@ func runLogout(args []string, stdout, stderr io.Writer) int {
 	if err := st.Delete(); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fail(stderr, "deleting the stored token: %v", err)
 	}
-	fmt.Fprintln(stdout, "Logged out: token revoked and deleted.")
+	if *keepCache {
+		fmt.Fprintln(stdout, "Logged out: token revoked and deleted.")
+	} else {
+		fmt.Fprintln(stdout, "Logged out: token revoked and deleted, disk cache emptied.")
+	}
 	return exitOK
 }
