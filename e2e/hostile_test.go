@@ -26,6 +26,7 @@ var hostileNames = []string{
 	strings.Repeat("é", 150) + ".pdf", strings.Repeat("é", 150) + "2.pdf", // 300+ bytes, same after the cut
 	strings.Repeat("x", 300), // no extension
 	"line\nbreak", "tab\there", "-rf", " lead", "trail ", "*?[]", "$(id)",
+	"", "_", // nameless, and what it becomes
 }
 
 // safe reports what is wrong with a name the kernel got, or "".

@@ -40,8 +40,10 @@ var errSkip = errors.New("unsupported item type")
 // toEntry validates and maps one File object of drive.
 func (f *fileJSON) toEntry(drive int64) (remote.Entry, error) {
 	e := remote.Entry{ID: f.ID, ParentID: f.ParentID, DriveID: drive, Name: f.Name, MimeType: f.MimeType}
-	if f.ID <= 0 || (f.Name == "" && f.ID != rootID) {
-		return e, fmt.Errorf("%w: item without id or name (id %d)", remote.ErrInvalid, f.ID)
+	// A nameless item stays visible: the file system gives every name,
+	// the empty one included, a safe and unique form.
+	if f.ID <= 0 {
+		return e, fmt.Errorf("%w: item without id (name %q)", remote.ErrInvalid, f.Name)
 	}
 	switch f.Type {
 	case "dir", "vault":
@@ -109,8 +111,8 @@ type driveJSON struct {
 }
 
 func (d *driveJSON) info() (remote.DriveInfo, error) {
-	if d.ID <= 0 || d.Name == "" {
-		return remote.DriveInfo{}, fmt.Errorf("%w: drive without id or name (id %d)", remote.ErrInvalid, d.ID)
+	if d.ID <= 0 {
+		return remote.DriveInfo{}, fmt.Errorf("%w: drive without id (name %q)", remote.ErrInvalid, d.Name)
 	}
 	di := remote.DriveInfo{ID: d.ID, Name: d.Name, AccountID: d.AccountID, Size: d.Size, UsedSize: d.UsedSize,
 		InMaintenance: d.InMaintenance, IsLocked: d.IsLocked}

@@ -76,7 +76,8 @@ func TestEntryMapping(t *testing.T) {
 		{"negative size", `{"id":5,"name":"x","type":"file","size":-1}`, remote.Entry{}, remote.ErrInvalid},
 		{"absurd size", `{"id":5,"name":"x","type":"file","size":1125899906842625}`, remote.Entry{}, remote.ErrInvalid},
 		{"file without size", `{"id":5,"name":"x","type":"file","size":null}`, remote.Entry{}, remote.ErrInvalid},
-		{"no name", `{"id":5,"name":"","type":"file","size":1}`, remote.Entry{}, remote.ErrInvalid},
+		{"no name: kept, the file system names it", `{"id":5,"name":"","type":"file","size":1}`,
+			remote.Entry{ID: 5, DriveID: 5, Size: 1, Version: version(time.Time{}, 1)}, nil},
 		{"unknown type", `{"id":5,"name":"x","type":"portal"}`, remote.Entry{}, errSkip},
 		{"size as string", `{"id":5,"name":"x","type":"file","size":"12"}`, remote.Entry{}, remote.ErrInvalid},
 	}
