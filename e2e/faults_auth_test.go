@@ -112,7 +112,10 @@ func TestFaultTokenExpiresMidRead(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(d.dir, big.rel)); err != nil {
 		t.Fatal(err)
 	}
-	app.srv.SetBandwidth(24 << 20) // two seconds for the file
+	// Four seconds for the file; content URLs live 1 to 2 s, so the read
+	// must go back to the API (with the dead token) to finish.
+	app.srv.SetBandwidth(12 << 20)
+	app.srv.SetContentURLTTL(time.Second)
 	// One failed call, so that the debug log holds a retry line too.
 	app.srv.AddFault(emulator.Fault{Endpoint: "download", Kind: emulator.Fault500, Times: 1})
 	tokens := app.srv.Count("token")

@@ -40,15 +40,20 @@ type ClientOptions struct {
 	MaxJSONBytes int64
 	UserAgent    string // default "infomaniakfs"
 	Logger       *slog.Logger
+	// ContentURLTTL is how long OpenRange reuses the pre-signed URL a
+	// download URL redirected to (default DefaultContentURLTTL; negative:
+	// every range asks the API).
+	ContentURLTTL time.Duration
 }
 
 // Client is the shared HTTP client of every remote package: one retry
 // policy, one pacing limiter, one envelope decoder. Safe for concurrent use.
 type Client struct {
-	o    ClientOptions
-	http *http.Client
-	pace *pacer
-	log  *slog.Logger
+	o       ClientOptions
+	http    *http.Client
+	pace    *pacer
+	log     *slog.Logger
+	content *contentURLs
 }
 
 // Request is one API call. The body is a byte slice so it can be sent
@@ -65,6 +70,9 @@ type Request struct {
 	FollowRedirects bool
 	// NoAuth sends no Authorization header (pre-signed content URLs).
 	NoAuth bool
+	// Unpaced skips the pacing of API calls: a request to a pre-signed
+	// content URL is not an API call.
+	Unpaced bool
 }
 
 var sharedHTTP = sync.OnceValue(func() *http.Client {
@@ -121,7 +129,10 @@ func NewClient(o ClientOptions) *Client {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Client{o: o, http: &hc, pace: newPacer(o.Rate, o.Burst), log: log}
+	if o.ContentURLTTL == 0 {
+		o.ContentURLTTL = DefaultContentURLTTL
+	}
+	return &Client{o: o, http: &hc, pace: newPacer(o.Rate, o.Burst), log: log, content: newContentURLs(o.ContentURLTTL)}
 }
 
 // Options returns the options in effect, defaults applied.

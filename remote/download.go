@@ -41,7 +41,8 @@ func (c *Client) OpenRange(ctx context.Context, rawURL string, off, length int64
 	if off < 0 {
 		return nil, nil, fmt.Errorf("%w: negative offset %d", ErrInvalid, off)
 	}
-	r := &rangeReader{c: c, ctx: ctx, apiURL: rawURL, pos: off, end: -1, check: check}
+	r := &rangeReader{c: c, ctx: ctx, apiURL: rawURL, pos: off, end: -1, check: check,
+		contentURL: c.content.get(rawURL)}
 	if length >= 0 {
 		r.end = off + length
 	}
@@ -172,14 +173,19 @@ func (r *rangeReader) closeBody() {
 // call) and at the API URL when that one is unknown or has expired.
 func (r *rangeReader) open() error {
 	if r.contentURL != "" {
-		err := r.openAt(r.contentURL, !sameOrigin(r.contentURL, r.apiURL))
+		err := r.openAt(r.contentURL, !sameOrigin(r.contentURL, r.apiURL), true)
 		var ae *APIError
 		if err == nil || !errors.As(err, &ae) || !expiredURLStatus(ae.Status) {
 			return err
 		}
+		r.c.content.drop(r.apiURL, r.contentURL)
 		r.contentURL = ""
 	}
-	return r.openAt(r.apiURL, false)
+	if err := r.openAt(r.apiURL, false, false); err != nil {
+		return err
+	}
+	r.c.content.put(r.apiURL, r.contentURL)
+	return nil
 }
 
 func expiredURLStatus(s int) bool {
@@ -192,7 +198,7 @@ func sameOrigin(a, b string) bool {
 	return err1 == nil && err2 == nil && ua.Scheme == ub.Scheme && ua.Host == ub.Host
 }
 
-func (r *rangeReader) openAt(u string, noAuth bool) error {
+func (r *rangeReader) openAt(u string, noAuth, content bool) error {
 	h := http.Header{}
 	switch {
 	case r.end >= 0:
@@ -200,7 +206,7 @@ func (r *rangeReader) openAt(u string, noAuth bool) error {
 	case r.pos > 0:
 		h.Set("Range", fmt.Sprintf("bytes=%d-", r.pos))
 	}
-	resp, err := r.c.Do(r.ctx, &Request{URL: u, Header: h, FollowRedirects: true, NoAuth: noAuth})
+	resp, err := r.c.Do(r.ctx, &Request{URL: u, Header: h, FollowRedirects: true, NoAuth: noAuth, Unpaced: content})
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) && ae.Status == http.StatusRequestedRangeNotSatisfiable {

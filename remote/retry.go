@@ -71,8 +71,10 @@ func (c *Client) exchange(ctx context.Context, req *Request, consume func(*http.
 		if ctx.Err() != nil {
 			return ctxError(ctx, what)
 		}
-		if err := c.pace.wait(ctx); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
+		if !req.Unpaced {
+			if err := c.pace.wait(ctx); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
 		}
 		tok := ""
 		if c.o.Tokens != nil && !req.NoAuth {

@@ -61,7 +61,12 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "bad_request_error", "downloading a directory as zip is not supported")
 		return
 	}
-	tok := s.sign(contentClaim{Drive: n.DriveID, ID: n.ID, Version: n.Version, Expires: time.Now().Add(contentURLTTL).Unix()})
+	ttl := time.Duration(s.urlTTL.Load())
+	if ttl == 0 {
+		ttl = contentURLTTL
+	}
+	// Valid through the second Expires: a URL lives ttl to ttl+1 s.
+	tok := s.sign(contentClaim{Drive: n.DriveID, ID: n.ID, Version: n.Version, Expires: time.Now().Add(ttl).Unix()})
 	w.Header().Set("Location", baseURL(r)+"/content/"+tok)
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusFound)

@@ -15,6 +15,10 @@ const bodyChunk = 32 << 10
 // SetLatency delays the first byte of every later response by d.
 func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(max(d, 0))) }
 
+// SetContentURLTTL sets how long the content URLs signed from now on stay
+// valid (0: an hour); an expired one answers 403.
+func (s *Server) SetContentURLTTL(d time.Duration) { s.urlTTL.Store(int64(max(d, 0))) }
+
 // SetBandwidth caps the bytes per second of all response bodies together;
 // 0 or less removes the cap.
 func (s *Server) SetBandwidth(bytesPerSec int64) {

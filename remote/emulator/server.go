@@ -69,6 +69,7 @@ type Server struct {
 	bandwidth atomic.Pointer[rate.Limiter]
 	limiter   atomic.Pointer[rate.Limiter]
 	skew      atomic.Int64
+	urlTTL    atomic.Int64 // lifetime of signed content URLs; 0: contentURLTTL
 	faults    faultSet
 	counts    counters
 	derived   derivedCache

@@ -23,16 +23,19 @@ func startEmulator(t *testing.T, spec dataset.Spec) (*emulator.Server, *Client) 
 	return startEmulatorTimeout(t, spec, 20*time.Second)
 }
 
-func startEmulatorTimeout(t *testing.T, spec dataset.Spec, timeout time.Duration) (*emulator.Server, *Client) {
+func startEmulatorTimeout(t *testing.T, spec dataset.Spec, timeout time.Duration, tune ...func(*remote.ClientOptions)) (*emulator.Server, *Client) {
 	t.Helper()
 	s, err := emulator.Start(emulator.Options{Data: dataset.Generate(spec)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	rc := remote.NewClient(remote.ClientOptions{Tokens: staticToken(s.IssueToken()),
-		MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Timeout: timeout})
-	return s, New(rc, s.URL())
+	o := remote.ClientOptions{Tokens: staticToken(s.IssueToken()),
+		MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Timeout: timeout}
+	for _, f := range tune {
+		f(&o)
+	}
+	return s, New(remote.NewClient(o), s.URL())
 }
 
 // child finds a child by name through the client.
@@ -107,7 +110,10 @@ func TestEmulatorOpen(t *testing.T) {
 	const size = 3 << 20
 	// A short stall guard, for the stall case; 1 s stays far above the
 	// emulator's answer times even under -race.
-	s, c := startEmulatorTimeout(t, dataset.Spec{BigFiles: []int64{size}}, time.Second)
+	// Every range asks the API here, so that faults on download apply
+	// (TestContentURLReused covers the reuse).
+	s, c := startEmulatorTimeout(t, dataset.Spec{BigFiles: []int64{size}}, time.Second,
+		func(o *remote.ClientOptions) { o.ContentURLTTL = -1 })
 	e, want := bigFile(t, s, c)
 	tests := []struct {
 		name        string
@@ -143,6 +149,9 @@ func TestEmulatorOpen(t *testing.T) {
 			}
 			if tc.fault != nil && tc.fault.Kind != emulator.Fault500 && s.Count("content") != 2 {
 				t.Fatalf("%d content requests, want 2 (one resumption)", s.Count("content"))
+			}
+			if tc.fault != nil && tc.fault.Endpoint == "download" && s.Count("download") != 3 {
+				t.Fatalf("%d download requests, want 3 (two 500s, then the redirect)", s.Count("download"))
 			}
 		})
 	}
@@ -268,5 +277,41 @@ func TestSnapshotAndListingAgreeOnVersions(t *testing.T) {
 	}
 	if checked == 0 || checked != len(snap) {
 		t.Errorf("compared %d items, snapshot has %d", checked, len(snap))
+	}
+}
+
+// TestContentURLReused: the ranges of one file cost one API call between
+// them (the API allows about 60 a minute); a content URL that expired costs
+// one more, and the read goes on.
+func TestContentURLReused(t *testing.T) {
+	const size = 3 << 20
+	s, c := startEmulator(t, dataset.Spec{BigFiles: []int64{size}})
+	e, want := bigFile(t, s, c)
+	read := func(off int64) {
+		t.Helper()
+		rc, err := c.Open(t.Context(), e, off, 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		got, err := io.ReadAll(rc)
+		if err != nil || !bytes.Equal(got, want[off:off+1<<20]) {
+			t.Fatalf("range at %d: %d bytes, %v", off, len(got), err)
+		}
+	}
+	// URLs live 1 to 2 s (the emulator signs whole seconds).
+	s.SetContentURLTTL(time.Second)
+	s.ResetCounts()
+	for off := int64(0); off < size; off += 1 << 20 {
+		read(off)
+	}
+	if d, n := s.Count("download"), s.Count("content"); d != 1 || n != 3 {
+		t.Errorf("3 ranges: %d API downloads, %d content requests; want 1 and 3", d, n)
+	}
+	time.Sleep(2100 * time.Millisecond)
+	read(1 << 20) // the expired URL gets 403, then the API signs a new one
+	read(2 << 20)
+	if d, n := s.Count("download"), s.Count("content"); d != 2 || n != 6 {
+		t.Errorf("after the URL expired: %d API downloads, %d content requests; want 2 and 6", d, n)
 	}
 }
