@@ -107,6 +107,11 @@ func TestRequestBudget(t *testing.T) {
 	if got := srv.Count("content"); got != blocks {
 		t.Errorf("reading %d MiB cost %d range requests, want %d (one per %d MiB block)", node.Size>>20, got, blocks, blockSize>>20)
 	}
+	// The blocks share one pre-signed content URL: one API call in all,
+	// however many fetches start at once.
+	if got := srv.Count("download"); got != 1 {
+		t.Errorf("reading %d MiB cost %d API download calls, want 1", node.Size>>20, got)
+	}
 
 	node, rel = bigFile(t, data, 32<<20+5)
 	srv.ResetCounts()
@@ -133,6 +138,9 @@ func TestRequestBudget(t *testing.T) {
 	blocks = (node.Size + blockSize - 1) / blockSize
 	if got := srv.Count("content"); got != blocks {
 		t.Errorf("32 concurrent readers cost %d range requests, want %d (each block once)", got, blocks)
+	}
+	if got := srv.Count("download"); got != 1 {
+		t.Errorf("32 concurrent readers cost %d API download calls, want 1", got)
 	}
 }
 

@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -24,8 +25,16 @@ type contentURLs struct {
 	ttl time.Duration // <= 0: nothing is remembered
 	now func() time.Time
 
-	mu sync.Mutex
-	m  map[string]signedURL
+	mu      sync.Mutex
+	m       map[string]signedURL
+	pending map[string]*pendingURL // API calls under way, which others wait for
+}
+
+// pendingURL is one API call resolving a content URL; url is set before
+// done closes ("" when the call failed).
+type pendingURL struct {
+	done chan struct{}
+	url  string
 }
 
 type signedURL struct {
@@ -34,30 +43,74 @@ type signedURL struct {
 }
 
 func newContentURLs(ttl time.Duration) *contentURLs {
-	return &contentURLs{ttl: ttl, now: time.Now, m: make(map[string]signedURL)}
+	return &contentURLs{ttl: ttl, now: time.Now, m: make(map[string]signedURL), pending: make(map[string]*pendingURL)}
 }
 
 // get returns the content URL apiURL led to, if it is recent enough.
 func (c *contentURLs) get(apiURL string) string {
-	if c.ttl <= 0 {
-		return ""
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.getLocked(apiURL)
+}
+
+func (c *contentURLs) getLocked(apiURL string) string {
 	u, ok := c.m[apiURL]
-	if !ok || c.now().After(u.until) {
+	if c.ttl <= 0 || !ok || c.now().After(u.until) {
 		return ""
 	}
 	return u.url
 }
 
+// resolve returns the content URL to use for apiURL, or "" when the
+// caller must ask the API. The first of many concurrent callers asks while
+// the others wait for its answer (the parallel first blocks of a file cost
+// one API call, not one each); that caller gets done, to call with where
+// the API led ("" on failure). A waiter whose ctx ends, or whose leader
+// failed or was not redirected, asks the API itself.
+func (c *contentURLs) resolve(ctx context.Context, apiURL string) (url string, done func(string)) {
+	if c.ttl <= 0 {
+		return "", nil
+	}
+	c.mu.Lock()
+	if u := c.getLocked(apiURL); u != "" {
+		c.mu.Unlock()
+		return u, nil
+	}
+	if p, ok := c.pending[apiURL]; ok {
+		c.mu.Unlock()
+		select {
+		case <-p.done:
+			if p.url != apiURL {
+				return p.url, nil
+			}
+		case <-ctx.Done():
+		}
+		return "", nil
+	}
+	p := &pendingURL{done: make(chan struct{})}
+	c.pending[apiURL] = p
+	c.mu.Unlock()
+	return "", func(u string) {
+		c.mu.Lock()
+		p.url = u
+		delete(c.pending, apiURL)
+		c.putLocked(apiURL, u)
+		c.mu.Unlock()
+		close(p.done)
+	}
+}
+
 // put remembers that apiURL led to contentURL.
 func (c *contentURLs) put(apiURL, contentURL string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.putLocked(apiURL, contentURL)
+}
+
+func (c *contentURLs) putLocked(apiURL, contentURL string) {
 	if c.ttl <= 0 || contentURL == "" || apiURL == contentURL {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if _, ok := c.m[apiURL]; !ok && len(c.m) >= maxContentURLs {
 		now := c.now()
 		for k, u := range c.m {

@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -44,5 +45,56 @@ func TestContentURLs(t *testing.T) {
 	off.put("api/1", "cdn/1")
 	if off.get("api/1") != "" {
 		t.Error("a negative TTL remembers")
+	}
+}
+
+// resolve: one caller asks the API, the others wait for its answer.
+func TestContentURLResolve(t *testing.T) {
+	tests := []struct {
+		name     string
+		answer   string // what the leader's API call led to
+		wantWait string // what the waiters get
+	}{
+		{"redirected", "cdn/1", "cdn/1"},
+		{"failed", "", ""},
+		{"not redirected", "api/1", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newContentURLs(time.Minute)
+			u, done := c.resolve(t.Context(), "api/1")
+			if u != "" || done == nil {
+				t.Fatalf("first caller: %q, done %v; want to lead", u, done != nil)
+			}
+			got := make(chan string, 3)
+			for range 3 {
+				go func() {
+					u, d := c.resolve(t.Context(), "api/1")
+					if d != nil {
+						u = "led"
+						d("")
+					}
+					got <- u
+				}()
+			}
+			time.Sleep(20 * time.Millisecond) // the waiters are waiting
+			done(tc.answer)
+			for range 3 {
+				if u := <-got; u != tc.wantWait {
+					t.Errorf("waiter got %q, want %q", u, tc.wantWait)
+				}
+			}
+		})
+	}
+	c := newContentURLs(time.Minute)
+	_, done := c.resolve(t.Context(), "api/1")
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if u, d := c.resolve(ctx, "api/1"); u != "" || d != nil {
+		t.Errorf("a cancelled waiter got %q, leads %v", u, d != nil)
+	}
+	done("cdn/1")
+	if u, d := c.resolve(t.Context(), "api/1"); u != "cdn/1" || d != nil {
+		t.Errorf("after the answer: %q, leads %v", u, d != nil)
 	}
 }

@@ -41,8 +41,7 @@ func (c *Client) OpenRange(ctx context.Context, rawURL string, off, length int64
 	if off < 0 {
 		return nil, nil, fmt.Errorf("%w: negative offset %d", ErrInvalid, off)
 	}
-	r := &rangeReader{c: c, ctx: ctx, apiURL: rawURL, pos: off, end: -1, check: check,
-		contentURL: c.content.get(rawURL)}
+	r := &rangeReader{c: c, ctx: ctx, apiURL: rawURL, pos: off, end: -1, check: check}
 	if length >= 0 {
 		r.end = off + length
 	}
@@ -172,15 +171,30 @@ func (r *rangeReader) closeBody() {
 // open requests the content from r.pos, at the content URL first (no API
 // call) and at the API URL when that one is unknown or has expired.
 func (r *rangeReader) open() error {
-	if r.contentURL != "" {
-		err := r.openAt(r.contentURL, !sameOrigin(r.contentURL, r.apiURL), true)
-		var ae *APIError
-		if err == nil || !errors.As(err, &ae) || !expiredURLStatus(ae.Status) {
+	if r.contentURL == "" {
+		u, done := r.c.content.resolve(r.ctx, r.apiURL)
+		if u == "" {
+			err := r.openAt(r.apiURL, false, false)
+			if done != nil {
+				if err != nil {
+					done("")
+				} else {
+					done(r.contentURL)
+				}
+			}
 			return err
 		}
-		r.c.content.drop(r.apiURL, r.contentURL)
-		r.contentURL = ""
+		r.contentURL = u
 	}
+	err := r.openAt(r.contentURL, !sameOrigin(r.contentURL, r.apiURL), true)
+	var ae *APIError
+	if err == nil || !errors.As(err, &ae) || !expiredURLStatus(ae.Status) {
+		return err
+	}
+	// Expired: straight to the API, not through resolve again, so that a
+	// server handing out dead URLs costs one extra call, not a loop.
+	r.c.content.drop(r.apiURL, r.contentURL)
+	r.contentURL = ""
 	if err := r.openAt(r.apiURL, false, false); err != nil {
 		return err
 	}
