@@ -118,6 +118,8 @@ func TestFaultTokenExpiresMidRead(t *testing.T) {
 	app.srv.SetContentURLTTL(time.Second)
 	// One failed call, so that the debug log holds a retry line too.
 	app.srv.AddFault(emulator.Fault{Endpoint: "download", Kind: emulator.Fault500, Times: 1})
+	// Skip 2: the fault hits a request made straight to the reused content URL.
+	app.srv.AddFault(emulator.Fault{Endpoint: "content", Kind: emulator.Fault500, Skip: 2, Times: 1})
 	tokens := app.srv.Count("token")
 	done := make(chan struct{})
 	go func() { defer close(done); checkFile(t, d.dir, big) }()
@@ -146,9 +148,14 @@ func TestFaultTokenExpiresMidRead(t *testing.T) {
 	secrets := map[string]string{"first access token": at0, "first refresh token": rt0,
 		"refreshed access token": at1, "rotated refresh token": rt1, "client secret": oauthSecret}
 	log := d.log.String()
-	if !strings.Contains(log, "access token refreshed") || !strings.Contains(log, "retrying API call") {
+	if !strings.Contains(log, "access token refreshed") || !strings.Contains(log, "retrying API call") ||
+		!strings.Contains(log, "(signed content URL)") {
 		t.Log(log)
 		t.Fatal("no debug lines: the secrecy check below would prove nothing")
+	}
+	// Pre-signed content URLs are credentials too (/content/<signature>).
+	if strings.Contains(log, "/content/") {
+		t.Error("the daemon log at --debug holds a signed content URL")
 	}
 	for what, s := range secrets {
 		if strings.Contains(log, s) {

@@ -59,9 +59,14 @@ func (c *Client) exchange(ctx context.Context, req *Request, consume func(*http.
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return fmt.Errorf("%w: bad request URL %q", ErrInvalid, truncate(req.URL, 80))
 	}
-	what := req.Method + " " + redactURL(u)
+	shown := redactURL(u)
+	if req.Unpaced {
+		// A pre-signed content URL may carry its signature in the path.
+		shown = u.Scheme + "://" + u.Host + "/(signed content URL)"
+	}
+	what := req.Method + " " + shown
 	if req.Method == "" {
-		what = "GET " + redactURL(u)
+		what = "GET " + shown
 	}
 	authRetried := false
 	stalls := 0
