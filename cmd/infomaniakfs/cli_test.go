@@ -236,6 +236,10 @@ func TestLogoutEmptiesDiskCache(t *testing.T) {
 			if code != 0 || !strings.Contains(out, "Logged out") || !strings.Contains(errOut, tc.wantNotice) {
 				t.Fatalf("logout: %d %q %q", code, out, errOut)
 			}
+			// It says "emptied" only when it did.
+			if strings.Contains(out, "emptied") == tc.wantKept {
+				t.Errorf("logout says %q, cache kept: %v", out, tc.wantKept)
+			}
 			if _, err := os.Stat(cached); (err == nil) != tc.wantKept {
 				t.Errorf("cached file kept: %v, want %v", err == nil, tc.wantKept)
 			}

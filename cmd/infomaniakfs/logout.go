@@ -27,17 +27,20 @@ func runLogout(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "%s", explain(err, "configuration"))
 	}
 	// Whoever logs out expects their files gone from this machine too.
+	emptied := ""
 	if !*keepCache && cacheDir != "" {
 		if err := cache.PurgeDisk(cacheDir); errors.Is(err, cache.ErrDiskCacheBusy) {
 			fmt.Fprintf(stderr, "infomaniakfs: a mount is using the disk cache in %s; it stays until you unmount and log out again\n", cacheDir)
 		} else if err != nil {
 			fmt.Fprintf(stderr, "infomaniakfs: deleting the disk cache: %v\n", err)
+		} else {
+			emptied = ", disk cache emptied"
 		}
 	}
 	st := &auth.Store{Dir: cfg.ConfigDir}
 	tok, err := st.Load()
 	if err != nil {
-		fmt.Fprintln(stdout, "Not logged in: nothing to do.")
+		fmt.Fprintf(stdout, "Not logged in%s.\n", emptied)
 		return exitOK
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -49,10 +52,6 @@ func runLogout(args []string, stdout, stderr io.Writer) int {
 	if err := st.Delete(); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fail(stderr, "deleting the stored token: %v", err)
 	}
-	if *keepCache {
-		fmt.Fprintln(stdout, "Logged out: token revoked and deleted.")
-	} else {
-		fmt.Fprintln(stdout, "Logged out: token revoked and deleted, disk cache emptied.")
-	}
+	fmt.Fprintf(stdout, "Logged out: token revoked and deleted%s.\n", emptied)
 	return exitOK
 }
