@@ -165,9 +165,6 @@ func (d *Disk) path(name string) string {
 // file is removed). off is a multiple of diskPiece. A negative blockLen
 // reads the whole file, whatever its length.
 func (d *Disk) read(name string, off, n, blockLen int64) ([]byte, bool) {
-	if d == nil {
-		return nil, false
-	}
 	d.mu.Lock()
 	el, ok := d.files[name]
 	if ok {
@@ -195,9 +192,6 @@ func (d *Disk) read(name string, off, n, blockLen int64) ([]byte, bool) {
 // write queues block name for writing, unless the queue is full or the
 // block is known.
 func (d *Disk) write(name string, data []byte) {
-	if d == nil {
-		return
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if _, known := d.files[name]; known || d.closed {

@@ -36,6 +36,40 @@ func messageName(k msgKey) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// The typed entry points below are what the decorators call; on a nil
+// Disk (no disk tier) they find nothing and store nothing.
+
+// loadBlock returns bytes [off, off+n) of block idx of fk, whose length is
+// blockLen, if the disk holds it.
+func (d *Disk) loadBlock(fk fileKey, idx, off, n, blockLen int64) ([]byte, bool) {
+	if d == nil {
+		return nil, false
+	}
+	return d.read(blockName(fk, idx), off, n, blockLen)
+}
+
+// storeBlock queues the whole block idx of fk for writing.
+func (d *Disk) storeBlock(fk fileKey, idx int64, data []byte) {
+	if d != nil {
+		d.write(blockName(fk, idx), data)
+	}
+}
+
+// loadMessage returns the bytes of message k if the disk holds them.
+func (d *Disk) loadMessage(k msgKey) ([]byte, bool) {
+	if d == nil {
+		return nil, false
+	}
+	return d.read(messageName(k), 0, 0, -1)
+}
+
+// storeMessage queues message k for writing.
+func (d *Disk) storeMessage(k msgKey, data []byte) {
+	if d != nil {
+		d.write(messageName(k), data)
+	}
+}
+
 func readBlockFile(path string, off, n, blockLen int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -26,7 +26,6 @@ type Drives struct {
 	siblings *siblingScans
 
 	blocks    *content[blockKey]
-	disk      *Disk // nil: no disk tier
 	seed      maphash.Seed
 	readAhead int // ReadAhead as the budget allows
 
@@ -64,7 +63,6 @@ func NewDrives(inner remote.Drives, o Options) *Drives {
 		blocks, _ = newContent[blockKey](0, recent, o.BlockSize, o.FetchTimeout)
 	}
 	d.blocks = blocks
-	d.disk = o.Disk
 	return d
 }
 

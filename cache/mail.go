@@ -164,17 +164,13 @@ func (m *Mail) message(ctx context.Context, k msgKey, sizing bool) ([]byte, erro
 			}
 			defer release(m.sizeSem)
 		}
-		name := ""
-		if m.o.Disk != nil {
-			name = messageName(k)
-		}
-		data, ok := m.o.Disk.read(name, 0, 0, -1)
+		data, ok := m.o.Disk.loadMessage(k)
 		if !ok {
 			var err error
 			if data, err = m.inner.Raw(ctx, k.mailbox, k.folder, k.uid); err != nil {
 				return nil, err
 			}
-			m.o.Disk.write(name, data)
+			m.o.Disk.storeMessage(k, data)
 		}
 		m.sizesMu.Lock()
 		m.sizes[k] = int64(len(data))

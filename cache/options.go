@@ -156,9 +156,6 @@ func (o Options) withDefaults() Options {
 	if o.FetchTimeout <= 0 {
 		o.FetchTimeout = DefaultFetchTimeout
 	}
-	if o.DiskCacheSize == 0 {
-		o.DiskCacheSize = DefaultDiskCacheSize
-	}
 	if o.MaxEntries <= 0 {
 		o.MaxEntries = DefaultMaxEntries
 	}

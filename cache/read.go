@@ -147,15 +147,12 @@ func (d *Drives) readFailed(e remote.Entry, n int, err error) (int, error) {
 //go:noinline
 func (d *Drives) fetcher(e remote.Entry, st *fileState, off, n int64, ahead bool) func(context.Context) ([]byte, error) {
 	return func(ctx context.Context) ([]byte, error) {
-		bs := d.o.BlockSize
+		// The disk tier first: it costs no request, so no fetch slot.
+		fk, bs := fileKey{e.DriveID, e.ID, e.Version}, d.o.BlockSize
 		idx := off / bs
 		blockLen := min(bs, e.Size-idx*bs)
-		var name string
-		if d.disk != nil {
-			name = blockName(fileKey{e.DriveID, e.ID, e.Version}, idx)
-			if data, ok := d.disk.read(name, off-idx*bs, n, blockLen); ok {
-				return data, nil
-			}
+		if data, ok := d.o.Disk.loadBlock(fk, idx, off-idx*bs, n, blockLen); ok {
+			return data, nil
 		}
 		if ahead {
 			if err := acquire(ctx, st.aheadSem); err != nil {
@@ -168,8 +165,8 @@ func (d *Drives) fetcher(e remote.Entry, st *fileState, off, n int64, ahead bool
 		}
 		defer release(st.sem)
 		data, err := d.fetchRange(ctx, e, off, n)
-		if err == nil && d.disk != nil && n == blockLen {
-			d.disk.write(name, data)
+		if err == nil && n == blockLen {
+			d.o.Disk.storeBlock(fk, idx, data) // sub-blocks are not kept on disk
 		}
 		if err != nil {
 			d.o.Logger.Debug("block fetch failed", "drive", e.DriveID, "id", e.ID, "offset", off, "ahead", ahead, "err", err)
