@@ -3,9 +3,11 @@ package e2e
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -104,7 +106,7 @@ func TestFaultFileChangesWhileOpen(t *testing.T) {
 					break
 				}
 				if err == nil && !bytes.Equal(b, v1) && !bytes.Equal(b, v2) {
-					t.Fatalf("reopened: %d bytes of neither version", len(b))
+					t.Fatalf("reopened: %s", neither(b, v1, v2))
 				}
 				if time.Now().After(deadline) {
 					t.Fatalf("reopened: still not the new version after 5 s (%d bytes, %v)", len(b), err)
@@ -159,4 +161,26 @@ func TestFaultManyReaders(t *testing.T) {
 	if log := d.log.String(); strings.Contains(log, "WARNING: DATA RACE") {
 		t.Errorf("the daemon reported a data race:\n%s", log)
 	}
+}
+
+// neither describes bytes that match neither version, for the failure
+// message: where they part from each, and what follows the new version's end.
+func neither(b, v1, v2 []byte) string {
+	diff := func(v []byte) int {
+		for i := range min(len(b), len(v)) {
+			if b[i] != v[i] {
+				return i
+			}
+		}
+		return min(len(b), len(v))
+	}
+	msg := fmt.Sprintf("%d bytes of neither version (old %d, new %d bytes): first difference at %d from the old, %d from the new",
+		len(b), len(v1), len(v2), diff(v1), diff(v2))
+	if len(b) > len(v2) && diff(v2) == len(v2) {
+		extra := b[len(v2):]
+		msg += fmt.Sprintf("; the %d bytes past the new end are zero: %v, the old version's: %v",
+			len(extra), !slices.ContainsFunc(extra, func(c byte) bool { return c != 0 }),
+			len(v1) >= len(b) && bytes.Equal(extra, v1[len(v2):len(b)]))
+	}
+	return msg
 }

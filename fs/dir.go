@@ -137,13 +137,16 @@ func (d *dirNode) child(ctx context.Context, name string, it item, out *fuse.Ent
 		out.SetAttrTimeout(d.s.attrTimeout)
 	}
 	out.SetEntryTimeout(d.s.entryTimeout)
-	if ch := d.GetChild(name); ch != nil && ch.StableAttr() == st {
-		if u, ok := ch.Operations().(updater); ok {
-			u.update(it)
-		}
-		return ch
+	ch := d.GetChild(name)
+	if ch == nil || ch.StableAttr() != st {
+		ch = d.NewInode(ctx, it.node(d.s, d.path+"/"+name), st)
 	}
-	return d.NewInode(ctx, it.node(d.s, d.path+"/"+name), st)
+	// Also when NewInode found the inode known under another name (a
+	// moved file): the reply gives the kernel these attributes.
+	if u, ok := ch.Operations().(updater); ok {
+		u.update(it)
+	}
+	return ch
 }
 
 func (d *dirNode) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {

@@ -102,7 +102,7 @@ func (t driveEntry) node(s *fsys, path string) gofs.InodeEmbedder {
 	if t.e.IsDir {
 		return newDir(s, t, path)
 	}
-	return &driveFile{s: s, path: path, e: t.e}
+	return newDriveFile(s, path, t.e)
 }
 
 func (t driveEntry) list(ctx context.Context, s *fsys) ([]item, error) {

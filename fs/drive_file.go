@@ -3,6 +3,7 @@ package fs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"syscall"
@@ -14,21 +15,36 @@ import (
 )
 
 // driveFile is a kDrive file.
+//
+// The kernel keeps one size and one page cache per inode, shared by every
+// open descriptor, while a remote change can leave descriptors of two
+// versions open at once. So the file tracks what the kernel holds: told is
+// the version of the last attributes it was given, opened the version of
+// the newest open, whose pages it may cache. A descriptor of an older
+// version gets EIO instead of bytes that would land in that shared cache.
 type driveFile struct {
 	gofs.Inode
 	s    *fsys
 	path string
 
-	mu sync.Mutex
-	e  remote.Entry // GUARDED_BY(mu): the newest version seen
-	// kept is the version whose pages the kernel may hold: an open of the
-	// same version keeps them (FOPEN_KEEP_CACHE), any other drops them.
-	kept string // GUARDED_BY(mu)
+	mu     sync.Mutex
+	e      remote.Entry // GUARDED_BY(mu): the newest version seen
+	told   string       // GUARDED_BY(mu): version of the kernel's attributes
+	opened remote.Entry // GUARDED_BY(mu): version of the newest open
+	// dirty: a read found the remote changed under opened, so the next
+	// open drops the kernel's pages even if the listing still shows it.
+	dirty bool // GUARDED_BY(mu)
 }
 
 // driveHandle pins the version a file was opened at, so one open file
 // never serves bytes of two versions.
 type driveHandle struct{ e remote.Entry }
+
+// newDriveFile returns the node of e, whose attributes the kernel is being
+// given in the lookup reply that creates it.
+func newDriveFile(s *fsys, path string, e remote.Entry) *driveFile {
+	return &driveFile{s: s, path: path, e: e, told: e.Version}
+}
 
 func (f *driveFile) entry() remote.Entry {
 	f.mu.Lock()
@@ -36,10 +52,13 @@ func (f *driveFile) entry() remote.Entry {
 	return f.e
 }
 
+// update takes a listed version, whose attributes the kernel was just
+// given in a lookup reply.
 func (f *driveFile) update(it item) {
 	if t, ok := it.(driveEntry); ok {
 		f.mu.Lock()
 		f.e = t.e
+		f.told = t.e.Version
 		f.mu.Unlock()
 	}
 }
@@ -52,8 +71,26 @@ func (f *driveFile) stat(ctx context.Context) (remote.Entry, error) {
 	if err != nil {
 		return remote.Entry{}, err
 	}
-	f.update(newDriveEntry(old.DriveID, e))
-	return f.entry(), nil
+	e = newDriveEntry(old.DriveID, e).e
+	f.mu.Lock()
+	f.e = e
+	f.mu.Unlock()
+	return e, nil
+}
+
+// attrsOf returns the version to report through handle h, and records it
+// as the kernel's.
+func (f *driveFile) attrsOf(h *driveHandle) remote.Entry {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e := h.e
+	if e.Version != f.opened.Version && f.opened.Version != "" {
+		// A superseded descriptor: its version's size would become the
+		// inode's, under the reads of the newer one.
+		e = f.opened
+	}
+	f.told = e.Version
+	return e
 }
 
 func (f *driveFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
@@ -62,7 +99,7 @@ func (f *driveFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.A
 	// would report a size its reads cannot return, and would fail reads of
 	// cached bytes while the API is unreachable.
 	if h, ok := fh.(*driveHandle); ok {
-		driveEntry{h.e}.attr(ctx, f.s, &out.Attr)
+		driveEntry{f.attrsOf(h)}.attr(ctx, f.s, &out.Attr)
 		out.SetTimeout(f.s.attrTimeout)
 		return 0
 	}
@@ -70,6 +107,9 @@ func (f *driveFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.A
 	if err != nil {
 		return f.s.errs.fail("getattr", f.path, err)
 	}
+	f.mu.Lock()
+	f.told = e.Version
+	f.mu.Unlock()
 	driveEntry{e}.attr(ctx, f.s, &out.Attr)
 	out.SetTimeout(f.s.attrTimeout)
 	return 0
@@ -84,9 +124,17 @@ func (f *driveFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, ui
 		return nil, 0, f.s.errs.fail("open", f.path, err)
 	}
 	f.mu.Lock()
-	keep := f.kept != "" && f.kept == e.Version
-	f.kept = e.Version
+	keep := !f.dirty && f.opened.Version == e.Version
+	stale := f.told != e.Version
+	f.opened, f.dirty = e, false
 	f.mu.Unlock()
+	if stale {
+		// The kernel holds another version's size and would read up to
+		// it, padding a shrunk file with zeros: make it ask again (with
+		// this handle) before it reads. Attributes only; no page is
+		// locked during an open, so the notification cannot deadlock.
+		f.s.invalAttrs(f.EmbeddedInode())
+	}
 	var fuseFlags uint32
 	if keep {
 		fuseFlags = fuse.FOPEN_KEEP_CACHE
@@ -98,12 +146,19 @@ func (f *driveFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, o
 	e := f.entry()
 	if h, ok := fh.(*driveHandle); ok {
 		e = h.e
+		f.mu.Lock()
+		superseded := f.opened.Version != "" && e.Version != f.opened.Version
+		f.mu.Unlock()
+		if superseded {
+			return nil, f.s.errs.fail("read", f.path,
+				fmt.Errorf("%w: the file was opened since at another version", remote.ErrChanged))
+		}
 	}
 	n, err := f.s.drives.ReadAt(ctx, e, dest, off)
 	if err != nil && !errors.Is(err, io.EOF) {
 		if errors.Is(err, remote.ErrChanged) {
 			f.mu.Lock()
-			f.kept = "" // the next open must drop the pages of the old version
+			f.dirty = true
 			f.mu.Unlock()
 		}
 		return nil, f.s.errs.fail("read", f.path, err)

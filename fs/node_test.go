@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	gofs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 )
 
@@ -15,7 +16,7 @@ func TestReadHonoursContext(t *testing.T) {
 	fx := newFixture()
 	s := newFsys(Options{Drives: fx.drives, Mail: fx.mail})
 	e, _ := fx.drives.Stat(context.Background(), 101, 10)
-	f := &driveFile{s: s, e: e}
+	f := newDriveFile(s, "", e)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, errno := f.Read(ctx, &driveHandle{e}, make([]byte, 10), 0); errno != syscall.EINTR {
@@ -32,7 +33,9 @@ func TestOpenKeepsCacheOnlyForAnUnchangedVersion(t *testing.T) {
 	s := newFsys(Options{Drives: fx.drives})
 	ctx := context.Background()
 	e, _ := fx.drives.Stat(ctx, 101, 10)
-	f := &driveFile{s: s, e: e}
+	f := newDriveFile(s, "", e)
+	var invals int
+	s.invalAttrs = func(*gofs.Inode) { invals++ }
 	open := func() uint32 {
 		t.Helper()
 		fh, flags, errno := f.Open(ctx, syscall.O_RDONLY)
@@ -44,12 +47,19 @@ func TestOpenKeepsCacheOnlyForAnUnchangedVersion(t *testing.T) {
 	if open() != 0 {
 		t.Error("first open kept the cache")
 	}
+	if invals != 0 {
+		t.Error("the first open invalidated the attributes its lookup had just given")
+	}
 	if open() == 0 {
 		t.Error("second open of the same version dropped the cache")
 	}
 	fx.drives.addFile(101, 1, 10, "hello.txt", 14, time.Now()) // new version
 	if open() != 0 {
 		t.Error("open of a new version kept the old pages")
+	}
+	if invals != 1 {
+		t.Errorf("open of a new version invalidated the kernel's attributes %d times, want 1: "+
+			"it would read up to the old size", invals)
 	}
 	if open() == 0 {
 		t.Error("reopen of the new version dropped the cache")
@@ -75,5 +85,36 @@ func TestMessageAttrNeverDownloads(t *testing.T) {
 	want, _ := fx.mail.Size(context.Background(), "uuid-bob", "b-inbox", "1")
 	if exact := it.attr(context.Background(), s, &out); !exact || int64(out.Size) != want {
 		t.Errorf("known size: exact=%v size=%d, want %d exact", exact, out.Size, want)
+	}
+}
+
+func TestSupersededHandle(t *testing.T) {
+	fx := newFixture()
+	s := newFsys(Options{Drives: fx.drives})
+	s.invalAttrs = func(*gofs.Inode) {}
+	ctx := context.Background()
+	e, _ := fx.drives.Stat(ctx, 101, 10)
+	f := newDriveFile(s, "", e)
+	h1, _, errno := f.Open(ctx, syscall.O_RDONLY)
+	if errno != 0 {
+		t.Fatal(errno)
+	}
+	if _, errno := f.Read(ctx, h1, make([]byte, 4), 0); errno != 0 {
+		t.Fatalf("read of the current version: %v", errno)
+	}
+	fx.drives.addFile(101, 1, 10, "hello.txt", 14, time.Now())
+	h2, _, errno := f.Open(ctx, syscall.O_RDONLY)
+	if errno != 0 {
+		t.Fatal(errno)
+	}
+	if _, errno := f.Read(ctx, h1, make([]byte, 4), 0); errno != syscall.EIO {
+		t.Errorf("read through the superseded handle: %v, want EIO", errno)
+	}
+	var out fuse.AttrOut
+	if errno := f.Getattr(ctx, h1, &out); errno != 0 || out.Size != 14 {
+		t.Errorf("getattr through the superseded handle: size %d, %v; want the new version's 14", out.Size, errno)
+	}
+	if _, errno := f.Read(ctx, h2, make([]byte, 4), 0); errno != 0 {
+		t.Errorf("read through the new handle: %v", errno)
 	}
 }

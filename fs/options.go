@@ -58,6 +58,9 @@ type fsys struct {
 	log          *slog.Logger
 	errs         *errLog
 	now          func() time.Time
+	// invalAttrs makes the kernel forget an inode's attributes; tests of
+	// nodes outside a mount replace it.
+	invalAttrs func(*gofs.Inode)
 }
 
 func newFsys(o Options) *fsys {
@@ -75,6 +78,7 @@ func newFsys(o Options) *fsys {
 		log:          log,
 		errs:         newErrLog(log),
 		now:          time.Now,
+		invalAttrs:   func(n *gofs.Inode) { n.NotifyContent(-1, 0) },
 	}
 }
 
