@@ -45,7 +45,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&c.Runs, "runs", 0, "runs per op (default 3, quick 1; env BENCH_RUNS)")
 	fs.BoolVar(&c.Loopback, "loopback", true, "also run the pass without latency or bandwidth cap")
 	fs.IntVar(&c.LoopbackRuns, "loopback-runs", 1, "runs per op in the loopback pass (at most --runs)")
-	fs.StringVar(&c.Out, "out", "bench/RESULTS.md", "results file (the table goes between its bench markers)")
+	fs.StringVar(&c.Out, "out", "bench/RESULTS.md", "results file (the table goes between its bench markers; quick default bench/RESULTS-quick.md)")
 	fs.StringSliceVar(&c.Contenders, "contenders", nil, "only these contenders (default all)")
 	fs.StringSliceVar(&c.Ops, "ops", nil, "only these ops, by key (default all)")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the generated data set and temp dirs")
@@ -66,6 +66,10 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		}
 	}
 	c.applySizes()
+	if c.Quick && !fs.Changed("out") {
+		// A quick run's small data set must never replace the full table.
+		c.Out = "bench/RESULTS-quick.md"
+	}
 	if *budget >= 0 {
 		c.Budget = *budget
 	}

@@ -41,7 +41,8 @@ func TestParseConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Quick || c.Latency != 5*time.Millisecond || c.Bandwidth != 10<<20 || c.Runs != 1 || c.BigFile != 128<<20 {
+	if !c.Quick || c.Latency != 5*time.Millisecond || c.Bandwidth != 10<<20 || c.Runs != 1 || c.BigFile != 128<<20 ||
+		c.Out != "bench/RESULTS-quick.md" {
 		t.Errorf("quick config = %+v", c)
 	}
 	c, err = parseConfig([]string{"--latency", "1ms", "--runs", "5"}, env(nil))
@@ -49,7 +50,8 @@ func TestParseConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Quick || c.Latency != time.Millisecond || c.Bandwidth != 100<<20 || c.Runs != 5 || c.BigFile != 1<<30 ||
-		c.Spec.WideDirFiles != 10000 || c.Spec.SmallFiles != 1000 || c.Spec.BigFolderMessages != 10000 {
+		c.Spec.WideDirFiles != 10000 || c.Spec.SmallFiles != 1000 || c.Spec.BigFolderMessages != 10000 ||
+		c.Out != "bench/RESULTS.md" {
 		t.Errorf("full config = %+v", c)
 	}
 	// The nested tree alone must hold at least 10,000 entries.
