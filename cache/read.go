@@ -63,7 +63,7 @@ func (d *Drives) ReadAt(ctx context.Context, e remote.Entry, p []byte, off int64
 	fk := fileKey{e.DriveID, e.ID, e.Version}
 	vh := maphash.String(d.seed, e.Version)
 	st := d.file(fk)
-	aheadFrom, aheadTo, seq := st.advance(off, end, bs, (e.Size-1)/bs, d.readAhead)
+	stream, aheadFrom, aheadTo, seq := st.advance(off, end, bs, (e.Size-1)/bs, d.readAhead)
 	useSub := !seq && bs > subBlock && bs%subBlock == 0
 
 	// Start every fetch this read needs before waiting for any, so that
@@ -87,9 +87,14 @@ func (d *Drives) ReadAt(ctx context.Context, e remote.Entry, p []byte, off int64
 	}
 	for b := aheadFrom; b <= aheadTo; b++ {
 		k, h := blockKey{fk, b}, blockHash(vh, fk, b)
-		if _, ok := d.blocks.lookup(k, h); !ok {
-			d.blocks.obtain(ctx, k, h, d.fetcher(e, st, b*bs, min(bs, e.Size-b*bs), true))
+		if _, ok := d.blocks.lookup(k, h); ok {
+			continue
 		}
+		if st.queueFull() {
+			st.rewind(stream, b, aheadTo)
+			break
+		}
+		d.blocks.obtain(ctx, k, h, d.fetcher(e, st, b*bs, min(bs, e.Size-b*bs), true))
 	}
 
 	n := 0

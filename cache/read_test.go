@@ -187,17 +187,18 @@ func TestConcurrentReadersFetchOnce(t *testing.T) {
 }
 
 // Read-ahead fetches the next blocks of a sequential reader, so its later
-// reads are served with no fetch at all: here every new Open hangs.
+// reads are served with no fetch at all: here every new Open hangs. The
+// window is at most half of what the stream has read (and ReadAhead).
 func TestReadAheadPrefetches(t *testing.T) {
 	const bs = 1000
 	f := newFakeDrives()
 	e := f.addFile(1, 10, 20*bs)
 	want := f.bytesOf(10)
 	d := newTestDrives(t, f, Options{BlockSize: bs, ReadAhead: 4, CacheSize: 1 << 20})
-	for off := int64(0); off < bs; off += 250 {
+	for off := int64(0); off < 8*bs; off += 250 {
 		checkRead(t, d, e, want, off, 250)
 	}
-	eventually(t, "read-ahead of blocks 1-4", func() bool { return f.opens.Load() == 5 })
+	eventually(t, "read-ahead of blocks 8-11", func() bool { return f.opens.Load() == 12 })
 	log := f.opensLogged()
 	slices.SortFunc(log, func(a, b openCall) int { return cmp.Compare(a.off, b.off) })
 	for i, c := range log {
@@ -212,7 +213,7 @@ func TestReadAheadPrefetches(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	p := make([]byte, 250)
-	for off := int64(bs); off < 4*bs; off += 250 {
+	for off := int64(8 * bs); off < 12*bs; off += 250 {
 		if _, err := d.ReadAt(ctx, e, p, off); err != nil {
 			t.Fatalf("read at %d waited for a fetch: %v", off, err)
 		}
@@ -220,6 +221,37 @@ func TestReadAheadPrefetches(t *testing.T) {
 			t.Fatalf("wrong bytes at %d", off)
 		}
 	}
+}
+
+// A reader that stops costs little read-ahead beyond where it stopped,
+// however many read the file at once: 8 readers each read 8 blocks from
+// their own eighth of the file, and fetches may not run far past them.
+func TestReadAheadStopsWithItsReaders(t *testing.T) {
+	const bs, part = 1000, 40
+	f := newFakeDrives()
+	f.latency = 2 * time.Millisecond
+	e := f.addFile(1, 10, 8*part*bs)
+	want := f.bytesOf(10)
+	d := newTestDrives(t, f, Options{BlockSize: bs, ReadAhead: 8, Parallel: 8, CacheSize: 1 << 20})
+	var wg sync.WaitGroup
+	for r := range int64(8) {
+		wg.Go(func() {
+			p := make([]byte, 250)
+			for off := r * part * bs; off < (r*part+8)*bs; off += 250 {
+				if n, err := d.ReadAt(context.Background(), e, p, off); err != nil || !bytes.Equal(p[:n], want[off:off+250]) {
+					t.Errorf("reader %d at %d: %d bytes, %v", r, off, n, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	time.Sleep(50 * time.Millisecond) // read-ahead already asked for lands
+	// 64 blocks read; a window of half what each read is 4 blocks more each.
+	if n := f.opens.Load(); n > 64+8*4 {
+		t.Errorf("8 readers of 8 blocks cost %d fetches, want at most %d", n, 64+8*4)
+	}
+	t.Logf("%d fetches for 64 blocks read", f.opens.Load())
 }
 
 // Scattered reads fetch only what they touch.
