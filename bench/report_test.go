@@ -119,3 +119,10 @@ func TestWriteResults(t *testing.T) {
 		t.Errorf("second write:\n%s", b)
 	}
 }
+
+func TestSplitPass(t *testing.T) {
+	in, out := splitPass([]string{"[WAN] a", "[loopback] b", "[WAN] c"}, passWAN)
+	if strings.Join(in, ",") != "[WAN] a,[WAN] c" || strings.Join(out, ",") != "[loopback] b" {
+		t.Errorf("splitPass = %q, %q", in, out)
+	}
+}
