@@ -20,8 +20,10 @@ import (
 // open descriptor, while a remote change can leave descriptors of two
 // versions open at once. So the file tracks what the kernel holds: told is
 // the version of the last attributes it was given, opened the version of
-// the newest open, whose pages it may cache. A descriptor of an older
-// version gets EIO instead of bytes that would land in that shared cache.
+// the newest open, whose pages it may cache. A descriptor reads only while
+// both are its version: otherwise its bytes would land in a cache the
+// newer version reads, or be cut or zero-padded to another version's
+// size, so it gets EIO instead.
 type driveFile struct {
 	gofs.Inode
 	s    *fsys
@@ -126,7 +128,9 @@ func (f *driveFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, ui
 	f.mu.Lock()
 	keep := !f.dirty && f.opened.Version == e.Version
 	stale := f.told != e.Version
-	f.opened, f.dirty = e, false
+	// The kernel asks for this version's attributes before it reads
+	// (stale: once told to forget the others, below).
+	f.opened, f.dirty, f.told = e, false, e.Version
 	f.mu.Unlock()
 	if stale {
 		// The kernel holds another version's size and would read up to
@@ -147,11 +151,12 @@ func (f *driveFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, o
 	if h, ok := fh.(*driveHandle); ok {
 		e = h.e
 		f.mu.Lock()
-		superseded := f.opened.Version != "" && e.Version != f.opened.Version
+		superseded := f.opened.Version != "" && e.Version != f.opened.Version ||
+			f.told != "" && e.Version != f.told
 		f.mu.Unlock()
 		if superseded {
 			return nil, f.s.errs.fail("read", f.path,
-				fmt.Errorf("%w: the file was opened since at another version", remote.ErrChanged))
+				fmt.Errorf("%w: the kernel now holds another version of the file", remote.ErrChanged))
 		}
 	}
 	n, err := f.s.drives.ReadAt(ctx, e, dest, off)

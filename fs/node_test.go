@@ -118,3 +118,38 @@ func TestSupersededHandle(t *testing.T) {
 		t.Errorf("read through the new handle: %v", errno)
 	}
 }
+
+// A stat by path that finds a newer version while a descriptor reads the
+// old one gives the kernel the new size: the old descriptor's reads would
+// be cut or zero-padded to it, so they fail until its own fstat gives the
+// kernel its version back.
+func TestHandleReadsOnlyUnderItsOwnSize(t *testing.T) {
+	fx := newFixture()
+	s := newFsys(Options{Drives: fx.drives})
+	s.invalAttrs = func(*gofs.Inode) {}
+	ctx := context.Background()
+	e, _ := fx.drives.Stat(ctx, 101, 10)
+	f := newDriveFile(s, "", e)
+	h1, _, errno := f.Open(ctx, syscall.O_RDONLY)
+	if errno != 0 {
+		t.Fatal(errno)
+	}
+	fx.drives.addFile(101, 1, 10, "hello.txt", 14, time.Now())
+	var out fuse.AttrOut
+	if errno := f.Getattr(ctx, nil, &out); errno != 0 || out.Size != 14 {
+		t.Fatalf("stat by path: size %d, %v; want the new 14", out.Size, errno)
+	}
+	reads := fx.drives.callCount("read")
+	if _, errno := f.Read(ctx, h1, make([]byte, 4), 0); errno != syscall.EIO || fx.drives.callCount("read") != reads {
+		t.Errorf("read of the old version under the new size: %v, %d reads of the source; want EIO and none",
+			errno, fx.drives.callCount("read")-reads)
+	}
+	if errno := f.Getattr(ctx, h1, &out); errno != 0 || out.Size != 13 {
+		t.Fatalf("fstat of the old descriptor: size %d, %v; want its own 13", out.Size, errno)
+	}
+	// Now the read may go to the source (whose old version is gone here).
+	f.Read(ctx, h1, make([]byte, 4), 0)
+	if fx.drives.callCount("read") != reads+1 {
+		t.Error("once the kernel holds the descriptor's version again, its read was refused")
+	}
+}
