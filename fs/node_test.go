@@ -88,17 +88,24 @@ func TestMessageAttrNeverDownloads(t *testing.T) {
 	}
 }
 
-func TestSupersededHandle(t *testing.T) {
+// openedFile returns hello.txt of the fixture opened once, outside a mount.
+func openedFile(t *testing.T) (*fixture, *driveFile, gofs.FileHandle) {
+	t.Helper()
 	fx := newFixture()
 	s := newFsys(Options{Drives: fx.drives})
 	s.invalAttrs = func(*gofs.Inode) {}
-	ctx := context.Background()
-	e, _ := fx.drives.Stat(ctx, 101, 10)
+	e, _ := fx.drives.Stat(context.Background(), 101, 10)
 	f := newDriveFile(s, "", e)
-	h1, _, errno := f.Open(ctx, syscall.O_RDONLY)
+	h, _, errno := f.Open(context.Background(), syscall.O_RDONLY)
 	if errno != 0 {
 		t.Fatal(errno)
 	}
+	return fx, f, h
+}
+
+func TestSupersededHandle(t *testing.T) {
+	fx, f, h1 := openedFile(t)
+	ctx := context.Background()
 	if _, errno := f.Read(ctx, h1, make([]byte, 4), 0); errno != 0 {
 		t.Fatalf("read of the current version: %v", errno)
 	}
@@ -124,16 +131,8 @@ func TestSupersededHandle(t *testing.T) {
 // be cut or zero-padded to it, so they fail until its own fstat gives the
 // kernel its version back.
 func TestHandleReadsOnlyUnderItsOwnSize(t *testing.T) {
-	fx := newFixture()
-	s := newFsys(Options{Drives: fx.drives})
-	s.invalAttrs = func(*gofs.Inode) {}
+	fx, f, h1 := openedFile(t)
 	ctx := context.Background()
-	e, _ := fx.drives.Stat(ctx, 101, 10)
-	f := newDriveFile(s, "", e)
-	h1, _, errno := f.Open(ctx, syscall.O_RDONLY)
-	if errno != 0 {
-		t.Fatal(errno)
-	}
 	fx.drives.addFile(101, 1, 10, "hello.txt", 14, time.Now())
 	var out fuse.AttrOut
 	if errno := f.Getattr(ctx, nil, &out); errno != 0 || out.Size != 14 {
