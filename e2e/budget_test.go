@@ -39,11 +39,7 @@ func TestRequestBudget(t *testing.T) {
 	data := dataset.Generate(dataset.Spec{Seed: 3, Drives: 1, Depth: 1, DirsPerDir: 1, FilesPerDir: 2,
 		WideDirFiles: 10000, SmallFiles: 1000, SmallFileSize: 1024,
 		BigFiles: []int64{256 << 20, 32<<20 + 5}, Mailboxes: 1, MessagesPerFolder: 3})
-	srv, err := emulator.Start(emulator.Options{Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := serve(t, data)
 	// Per-directory listing, as the issue counts it; the snapshot is
 	// measured by TestSnapshotBudget.
 	d := mount(t, srv, "--no-snapshot")
@@ -149,11 +145,7 @@ func TestRequestBudget(t *testing.T) {
 func TestSnapshotBudget(t *testing.T) {
 	data := dataset.Generate(dataset.Spec{Seed: 4, Drives: 2, Depth: 3, DirsPerDir: 3, FilesPerDir: 4,
 		WideDirFiles: 3000, Mailboxes: 1, MessagesPerFolder: 2})
-	srv, err := emulator.Start(emulator.Options{Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := serve(t, data)
 	d := mount(t, srv)
 	srv.ResetCounts()
 	run(t, "ls", "-lR", filepath.Join(d.dir, "kDrive"))

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/infomaniakfs/infomaniakfs/remote/emulator"
 	"github.com/infomaniakfs/infomaniakfs/remote/emulator/dataset"
 )
 
@@ -25,11 +24,7 @@ import (
 func TestFaultFileChangesWhileOpen(t *testing.T) {
 	const size = 6*4<<20 + 5 // six blocks
 	data := dataset.Generate(faultSpec(16, 0, size, size+1))
-	srv, err := emulator.Start(emulator.Options{Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := serve(t, data)
 	d := mount(t, srv, "--dir-cache-time", "1s", "--attr-timeout", "1s")
 	dr := data.Drives()[0]
 	big := bigFiles(t, data)
@@ -124,11 +119,7 @@ func TestFaultManyReaders(t *testing.T) {
 	spec := faultSpec(17, 1000)
 	spec.SmallFileSize = 6 << 10
 	data := dataset.Generate(spec)
-	srv, err := emulator.Start(emulator.Options{Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := serve(t, data)
 	d := mountWith(t, srv, mountSpec{binary: raceBinary(t)})
 	files := smallFiles(t, data)
 	if len(files) != 1000 {

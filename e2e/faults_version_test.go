@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/infomaniakfs/infomaniakfs/remote/emulator"
 	"github.com/infomaniakfs/infomaniakfs/remote/emulator/dataset"
 )
 
@@ -38,11 +37,7 @@ func readToEOF(fd *os.File) ([]byte, error) {
 func TestFaultShrinkUnderStaleAttrs(t *testing.T) {
 	const size = 9<<20 + 5
 	data := dataset.Generate(faultSpec(18, 0, size))
-	srv, err := emulator.Start(emulator.Options{Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := serve(t, data)
 	d := mount(t, srv, "--dir-cache-time", "1s", "--attr-timeout", "60s")
 	dr := data.Drives()[0]
 	f := bigFiles(t, data)[0]
@@ -82,11 +77,7 @@ func TestFaultShrinkUnderStaleAttrs(t *testing.T) {
 func TestFaultSupersededDescriptor(t *testing.T) {
 	const size = 3<<20 + 11
 	data := dataset.Generate(faultSpec(19, 0, size))
-	srv, err := emulator.Start(emulator.Options{Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := serve(t, data)
 	d := mount(t, srv, "--dir-cache-time", "1s", "--attr-timeout", "1s")
 	dr := data.Drives()[0]
 	f := bigFiles(t, data)[0]

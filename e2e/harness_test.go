@@ -15,6 +15,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/infomaniakfs/infomaniakfs/remote/emulator"
+	"github.com/infomaniakfs/infomaniakfs/remote/emulator/dataset"
 )
 
 var (
@@ -114,6 +117,18 @@ type mountSpec struct {
 
 // mount starts the daemon on a fresh mountpoint against srv with a personal
 // token, and waits until the mount answers.
+// serve starts the emulator on data until the test (and its mounts,
+// unmounted first) ends.
+func serve(t *testing.T, data *dataset.Dataset) *emulator.Server {
+	t.Helper()
+	srv, err := emulator.Start(emulator.Options{Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 func mount(t *testing.T, srv apiServer, extra ...string) *daemon {
 	t.Helper()
 	return mountWith(t, srv, mountSpec{args: extra})

@@ -12,7 +12,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/infomaniakfs/infomaniakfs/remote/emulator"
 	"github.com/infomaniakfs/infomaniakfs/remote/emulator/dataset"
 )
 
@@ -73,11 +72,7 @@ func TestHostileNames(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv, err := emulator.Start(emulator.Options{Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := serve(t, data)
 	d := mount(t, srv)
 
 	root := filepath.Join(d.dir, "kDrive", dr.Name, "Private", "hostile")
@@ -200,11 +195,7 @@ func TestHostileMessages(t *testing.T) {
 		}
 		uids[m.UID] = what
 	}
-	srv, err := emulator.Start(emulator.Options{Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := serve(t, data)
 	d := mount(t, srv)
 	dir := filepath.Join(d.dir, "Mail", mb.Email, "INBOX")
 	ents, err := os.ReadDir(dir)

@@ -119,11 +119,7 @@ func assertMode(t *testing.T, path string, want os.FileMode) {
 // --debug, even when the API rejects it once.
 func TestSecurityMountOptions(t *testing.T) {
 	data := dataset.Generate(faultSpec(24, 2))
-	srv, err := emulator.Start(emulator.Options{Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := serve(t, data)
 	cases := []struct {
 		args      []string
 		wantOther bool

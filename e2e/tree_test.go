@@ -200,11 +200,7 @@ func smallSpec() dataset.Spec {
 
 func TestMountShowsEmulatorTreeExactly(t *testing.T) {
 	data := dataset.Generate(smallSpec())
-	srv, err := emulator.Start(emulator.Options{Data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := serve(t, data)
 	srv.SetMailSizeSkew(+17) // the listed size lies; the mount must not
 	d := mount(t, srv)
 	want := driveTruth(t, data)
