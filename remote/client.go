@@ -70,9 +70,10 @@ type Request struct {
 	FollowRedirects bool
 	// NoAuth sends no Authorization header (pre-signed content URLs).
 	NoAuth bool
-	// Unpaced skips the pacing of API calls: a request to a pre-signed
-	// content URL is not an API call.
-	Unpaced bool
+	// SignedURL marks a request to a pre-signed content URL: it is not an
+	// API call, so it is not paced as one, and the URL may carry its
+	// signature in the path, so only its host is ever logged.
+	SignedURL bool
 }
 
 var sharedHTTP = sync.OnceValue(func() *http.Client {

@@ -212,7 +212,7 @@ func sameOrigin(a, b string) bool {
 	return err1 == nil && err2 == nil && ua.Scheme == ub.Scheme && ua.Host == ub.Host
 }
 
-func (r *rangeReader) openAt(u string, noAuth, content bool) error {
+func (r *rangeReader) openAt(u string, noAuth, signed bool) error {
 	h := http.Header{}
 	switch {
 	case r.end >= 0:
@@ -220,7 +220,7 @@ func (r *rangeReader) openAt(u string, noAuth, content bool) error {
 	case r.pos > 0:
 		h.Set("Range", fmt.Sprintf("bytes=%d-", r.pos))
 	}
-	resp, err := r.c.Do(r.ctx, &Request{URL: u, Header: h, FollowRedirects: true, NoAuth: noAuth, Unpaced: content})
+	resp, err := r.c.Do(r.ctx, &Request{URL: u, Header: h, FollowRedirects: true, NoAuth: noAuth, SignedURL: signed})
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) && ae.Status == http.StatusRequestedRangeNotSatisfiable {

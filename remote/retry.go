@@ -60,8 +60,7 @@ func (c *Client) exchange(ctx context.Context, req *Request, consume func(*http.
 		return fmt.Errorf("%w: bad request URL %q", ErrInvalid, truncate(req.URL, 80))
 	}
 	shown := redactURL(u)
-	if req.Unpaced {
-		// A pre-signed content URL may carry its signature in the path.
+	if req.SignedURL {
 		shown = u.Scheme + "://" + u.Host + "/(signed content URL)"
 	}
 	what := req.Method + " " + shown
@@ -76,7 +75,7 @@ func (c *Client) exchange(ctx context.Context, req *Request, consume func(*http.
 		if ctx.Err() != nil {
 			return ctxError(ctx, what)
 		}
-		if !req.Unpaced {
+		if !req.SignedURL {
 			if err := c.pace.wait(ctx); err != nil {
 				return fmt.Errorf("%s: %w", what, err)
 			}
