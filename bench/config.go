@@ -14,20 +14,23 @@ import (
 
 // config is one benchmark run's settings: sizes, network and repetitions.
 type config struct {
-	Quick        bool
-	Latency      time.Duration
-	Bandwidth    int64
-	Runs         int           // repetitions of every op in the WAN pass (median reported)
-	LoopbackRuns int           // repetitions in the loopback pass
-	HeavyRuns    int           // repetitions of the ops that cost minutes (mail copy)
-	RandRuntime  time.Duration // random-read duration per run
-	OpTimeout    time.Duration
-	Budget       time.Duration // runs starting after this are skipped (0 = none)
-	Loopback     bool          // also run the unlimited loopback pass
-	Out          string
-	Contenders   []string // empty = all
-	Ops          []string // empty = all
-	Keep         bool     // keep the temp dir (debugging)
+	Quick         bool
+	Latency       time.Duration
+	Bandwidth     int64
+	Runs          int           // repetitions of every op in the WAN pass (median reported)
+	LoopbackRuns  int           // repetitions in the loopback pass
+	HeavyRuns     int           // repetitions of the ops that cost minutes (mail copy)
+	RandRuntime   time.Duration // random-read duration per run
+	IdleTime      time.Duration // how long the idle row waits
+	Changes       int           // server-side changes the change rows time
+	ChangeTimeout time.Duration // a change not visible by then ends the op
+	OpTimeout     time.Duration
+	Budget        time.Duration // runs starting after this are skipped (0 = none)
+	Loopback      bool          // also run the unlimited loopback pass
+	Out           string
+	Contenders    []string // empty = all
+	Ops           []string // empty = all
+	Keep          bool     // keep the temp dir (debugging)
 
 	Spec    dataset.Spec
 	BigFile int64
@@ -85,6 +88,9 @@ func (c *config) applySizes() {
 			FileSize: 16 << 10, WideDirFiles: 2000, SmallFiles: 200, MessagesPerFolder: 5, BigFolderMessages: 1000}
 		c.BigFile = 128 << 20
 		c.RandRuntime = 2 * time.Second
+		c.IdleTime = 20 * time.Second
+		c.Changes = 5
+		c.ChangeTimeout = 20 * time.Second
 		c.OpTimeout = 90 * time.Second
 		c.Budget = 160 * time.Second
 		if c.Runs == 0 {
@@ -98,6 +104,9 @@ func (c *config) applySizes() {
 			FileSize: 16 << 10, WideDirFiles: 10000, SmallFiles: 1000, MessagesPerFolder: 20, BigFolderMessages: 10000}
 		c.BigFile = 1 << 30
 		c.RandRuntime = 3 * time.Second
+		c.IdleTime = time.Minute
+		c.Changes = 20
+		c.ChangeTimeout = time.Minute
 		c.OpTimeout = 5 * time.Minute
 		c.Budget = 19 * time.Minute
 		if c.Runs == 0 {

@@ -48,6 +48,9 @@ type bench struct {
 	rclone, rcloneConf string
 	fio                string
 	notes              []string
+
+	freshSeq int    // changes made so far: each gives the file a new size
+	worst    sample // the slowest change of the last opChanges
 }
 
 func main() {

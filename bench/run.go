@@ -34,10 +34,11 @@ type opDef struct {
 type step struct {
 	name string
 	fs   fsOp
+	prep fsOp // run before the step, outside its time and request counts
 }
 
 func coldWarm(name string, fs fsOp) []step {
-	return []step{{name + ", cold", fs}, {name + ", warm", fs}}
+	return []step{{name: name + ", cold", fs: fs}, {name: name + ", warm", fs: fs}}
 }
 
 func (b *bench) ops() []opDef {
@@ -47,24 +48,30 @@ func (b *bench) ops() []opDef {
 	all := []opDef{
 		// find -ls follows on the mount ls -lR warmed: cold, it would repeat
 		// ls -lR's traversal (ls -l stats every entry too) for minutes of budget.
-		{key: "lsr", steps: append(coldWarm("ls -lR drive", opLsR), step{"find -ls drive (after ls -lR)", opFind}),
+		{key: "lsr", steps: append(coldWarm("ls -lR drive", opLsR), step{name: "find -ls drive (after ls -lR)", fs: opFind}),
 			metric: perSecs, kind: onDrive,
 			direct: func(ctx context.Context, d *direct, _ *bench) (sample, error) { return d.listAll(ctx) }},
 		{key: "wide", steps: coldWarm(fmt.Sprintf("ls -l %d-entry dir", sp.WideDirFiles), opLsWide), metric: perSecs, kind: onDrive,
 			direct: func(ctx context.Context, d *direct, _ *bench) (sample, error) { return d.listWide(ctx) }},
-		{key: "seq", steps: []step{{"read " + big + " file, cold", opRead}, {"re-read " + big + " file, warm", opRead}},
+		{key: "seq", steps: []step{{name: "read " + big + " file, cold", fs: opRead}, {name: "re-read " + big + " file, warm", fs: opRead}},
 			metric: perMiBs, kind: onReads,
 			direct: func(ctx context.Context, d *direct, _ *bench) (sample, error) { return d.read(ctx) }},
-		{key: "par8", steps: []step{{fmt.Sprintf("8 readers × %s of the %s file, cold", fmtBytes(parChunk(b.cfg.BigFile)), big), opPar8}}, metric: perMiBs, kind: onReads,
+		{key: "par8", steps: []step{{name: fmt.Sprintf("8 readers × %s of the %s file, cold", fmtBytes(parChunk(b.cfg.BigFile)), big), fs: opPar8}}, metric: perMiBs, kind: onReads,
 			direct: func(ctx context.Context, d *direct, _ *bench) (sample, error) { return d.par8(ctx) }},
-		{key: "rand", steps: []step{{"random 4 KiB reads, cold", opRand}}, metric: perIOPS, kind: onReads,
+		{key: "rand", steps: []step{{name: "random 4 KiB reads, cold", fs: opRand}}, metric: perIOPS, kind: onReads,
 			direct: func(ctx context.Context, d *direct, b *bench) (sample, error) { return d.rand(ctx, b.cfg.RandRuntime) }},
-		{key: "cp", steps: []step{{fmt.Sprintf("cp -r %d × %s files, cold", sp.SmallFiles, fmtBytes(sp.SmallFileSize)), opCpSmall}},
+		{key: "cp", steps: []step{{name: fmt.Sprintf("cp -r %d × %s files, cold", sp.SmallFiles, fmtBytes(sp.SmallFileSize)), fs: opCpSmall}},
 			metric: perSecs, kind: onDrive},
 		// One mount for the listing and the copy: copying 10,000 messages
 		// costs minutes at 20 ms a request, listing them again would double it.
-		{key: "mail", steps: append(coldWarm("ls -l "+mail, opLsMail), step{"cp -r " + mail + " (after ls)", opCpMail}),
+		{key: "mail", steps: append(coldWarm("ls -l "+mail, opLsMail), step{name: "cp -r " + mail + " (after ls)", fs: opCpMail}),
 			metric: perSecs, kind: onMail, heavy: true},
+		// Last: the changes give a small file new sizes on both servers.
+		{key: "fresh", steps: []step{
+			{name: fmt.Sprintf("idle %v after ls -lR (requests to stay fresh)", b.cfg.IdleTime), fs: opIdle, prep: opLsR},
+			{name: fmt.Sprintf("server change → visible to stat, median of %d", b.cfg.Changes), fs: opChanges},
+			{name: fmt.Sprintf("server change → visible to stat, worst of %d", b.cfg.Changes), fs: opWorstChange},
+		}, metric: perSecs, kind: onDrive, heavy: true},
 	}
 	if len(b.cfg.Ops) == 0 {
 		return all
@@ -181,6 +188,13 @@ func (b *bench) runOne(ctx context.Context, pass string, o opDef, c *contender, 
 		}
 	}()
 	for _, st := range o.steps {
+		if st.prep != nil {
+			if _, err := st.prep(octx, b, sess.p); err != nil {
+				res.record(pass, st.name, c.name, sample{}, err, 0, 0)
+				progress(st.name, sample{}, err)
+				return
+			}
+		}
 		h0, a0 := counters()
 		s, err := st.fs(octx, b, sess.p)
 		err = timeoutErr(octx, err)
