@@ -31,7 +31,11 @@
 //
 // A request is counted once it has passed authentication (a valid bearer
 // token with the right scope; OAuth and content routes always), so errors,
-// rate-limit answers and injected faults are counted too.
+// rate-limit answers and injected faults are counted too. The 429 answers
+// (rate limit or injected) are also counted apart. GET /_emulator/counters
+// serves every counter as JSON (no token, not counted itself):
+//
+//	{"total":N,"endpoints":{"list":3,...},"rate_limited":M,"rate_limited_endpoints":{"list":1,...}}
 //
 // Deviations from the real service, by necessity: the "hash" field is
 // "xxh3:" followed by a CRC-64/ECMA of the content (the standard library has
