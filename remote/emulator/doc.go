@@ -18,6 +18,7 @@
 //	listing.full      POST   /2/drive/{d}/files/listing/full (CSV snapshot)
 //	listing.continue  POST   /2/drive/{d}/files/listing/continue
 //	longpoll          GET    /2/drive/{d}/files/listing/longpoll
+//	hash              GET    /2/drive/{d}/files/{f}/hash
 //	download          GET    /2/drive/{d}/files/{f}/download (302 to content)
 //	content           GET    /content/{signed token} (no Authorization)
 //	mail.mailboxes    GET    /api/mailbox
@@ -37,9 +38,11 @@
 //
 //	{"total":N,"endpoints":{"list":3,...},"rate_limited":M,"rate_limited_endpoints":{"list":1,...}}
 //
-// Deviations from the real service, by necessity: the "hash" field is
-// "xxh3:" followed by a CRC-64/ECMA of the content (the standard library has
-// no xxh3); the v2 routes serve the v3 tree (Private is not flattened into
+// A file's hash (with=hash, and the hash route) is "xxh3:" and the 16
+// lowercase hex digits of XXH3-64 of its content, computed on first demand
+// once per version; a directory's hash is 400 bad_request_error.
+//
+// Deviations from the real service, by necessity: the v2 routes serve the v3 tree (Private is not flattened into
 // the root); thread=on lists one message per thread.
 package emulator
 
@@ -56,6 +59,7 @@ const (
 	EpListingFull     = "listing.full"
 	EpListingContinue = "listing.continue"
 	EpLongpoll        = "longpoll"
+	EpHash            = "hash"
 	EpDownload        = "download"
 	EpContent         = "content"
 	EpMailboxes       = "mail.mailboxes"

@@ -37,6 +37,7 @@ func (s *Server) routes() {
 	s.handle("POST /2/drive/{drive}/files/listing/full", EpListingFull, needDrive, s.listingFull)
 	s.handle("POST /2/drive/{drive}/files/listing/continue", EpListingContinue, needDrive, s.listingContinueV2)
 	s.handle("GET /2/drive/{drive}/files/listing/longpoll", EpLongpoll, needDrive, s.longpoll)
+	s.handle("GET /2/drive/{drive}/files/{file}/hash", EpHash, needDrive, s.fileHash)
 	s.handle("GET /2/drive/{drive}/files/{file}/download", EpDownload, needDrive, s.download)
 	s.handle("GET /content/{token}", EpContent, needNothing, s.content)
 
