@@ -42,6 +42,18 @@
 // lowercase hex digits of XXH3-64 of its content, computed on first demand
 // once per version; a directory's hash is 400 bad_request_error.
 //
+// A data set loaded from a directory can be followed while serving
+// (Server.Watch, infomaniak-emulator --data DIR --watch): DIR is rescanned
+// every half second and each difference becomes a data set mutation, so
+// listing/continue, the long poll and mail activities report it as the
+// real service reports changes made from another device. Files and
+// folders created, modified (an editor's save-by-rename included), renamed,
+// moved or deleted under DIR/kdrive/<drive>/ are followed by inode, so a mv
+// is a rename or move, not a deletion and a creation; .eml files added to
+// or removed from a mail folder are messages added or deleted (a message
+// moved between folders is both, as in IMAP). Drives, mailboxes and mail
+// folders are the ones found at start.
+//
 // Deviations from the real service, by necessity: the v2 routes serve the v3 tree (Private is not flattened into
 // the root); thread=on lists one message per thread.
 package emulator
