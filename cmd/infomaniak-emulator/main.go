@@ -2,7 +2,7 @@
 // profile, kDrive, Mail on one address) for manual tests and benchmarks,
 // or writes its generated data set to disk:
 //
-//	infomaniak-emulator [--addr 127.0.0.1:8080] [--seed N | --data DIR] [knobs...]
+//	infomaniak-emulator [--addr 127.0.0.1:8080] [--seed N | --data DIR [--watch]] [knobs...]
 //	infomaniak-emulator generate --out DIR [--seed N] [size flags]
 package main
 
@@ -59,6 +59,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer s.Close()
 	for _, f := range c.ParsedFaults() {
 		s.AddFault(f)
+	}
+	if c.Watch {
+		if err := s.Watch(c.Data.Dir, c.WatchInterval); err != nil {
+			fmt.Fprintln(stderr, "infomaniak-emulator:", err)
+			return 1
+		}
 	}
 	fmt.Fprintf(stdout, "listening on %s\n", s.URL())
 	if c.PrintToken {

@@ -90,7 +90,8 @@ func TestServe(t *testing.T) {
 }
 
 func TestBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"--rate", "fast"}, {"--bandwidth", "lots"}, {"--fault", "teapot"}, {"--nope"}, {"extra"}, {"generate"}} {
+	for _, args := range [][]string{{"--rate", "fast"}, {"--bandwidth", "lots"}, {"--fault", "teapot"}, {"--nope"}, {"extra"}, {"generate"}, {"--watch"},
+		{"--watch", "--data", ".", "--watch-interval", "0"}} {
 		if c := run(context.Background(), args, func(string) string { return "" }, io.Discard, io.Discard); c != 2 {
 			t.Errorf("%v: exit %d, want 2", args, c)
 		}
@@ -115,5 +116,31 @@ func TestGenerateThenServe(t *testing.T) {
 	got := m["data"].(map[string]any)["drives"].([]any)
 	if len(got) != len(drives) || got[0].(map[string]any)["name"] != filepath.Base(drives[0]) {
 		t.Fatalf("served drives %v, generated %v", got, drives)
+	}
+}
+
+// TestServeWatch: with --data DIR --watch, a file written to DIR shows in
+// the drive's change feed.
+func TestServeWatch(t *testing.T) {
+	dir := t.TempDir()
+	if c := run(context.Background(), []string{"generate", "--out", dir, "--seed", "5"}, os.Getenv, io.Discard, io.Discard); c != 0 {
+		t.Fatalf("generate exit %d", c)
+	}
+	base, tok := serve(t, nil, "--addr", "127.0.0.1:0", "--print-token", "--data", dir, "--watch", "--watch-interval", "20ms")
+	req, _ := http.NewRequest(http.MethodPost, base+"/2/drive/100001/files/listing/full", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cur := resp.Header.Get("X-kDrive-Cursor")
+	drives, _ := filepath.Glob(filepath.Join(dir, "kdrive", "*"))
+	if err := os.WriteFile(filepath.Join(drives[0], "Private", "hello.txt"), []byte("hi"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, m := getJSON(t, base+"/2/drive/100001/files/listing/longpoll?timeout=10s&cursor="+cur, tok)
+	if st != 200 || m["changes"] != true {
+		t.Fatalf("long poll %d %v", st, m)
 	}
 }

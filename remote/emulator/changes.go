@@ -75,15 +75,6 @@ func changeCursor(w http.ResponseWriter, r *http.Request, d int64, kinds ...stri
 	return cursor{}, false
 }
 
-// pathOf is where a node sits (or sat) given its parent, for change records
-// about nodes that may since have moved or gone.
-func (s *Server) pathOf(d, parent int64, name string) string {
-	if parent == 0 {
-		return ""
-	}
-	return s.data.Path(d, parent) + "/" + name
-}
-
 // listingContinueV2 reports the drive's changes since the cursor.
 func (s *Server) listingContinueV2(w http.ResponseWriter, r *http.Request) {
 	d, ok := s.drive(w, r)
@@ -114,14 +105,13 @@ func (s *Server) listingContinueV2(w http.ResponseWriter, r *http.Request) {
 		n := ch.Node
 		a := obj{
 			"action": ch.Action, "file_id": n.ID, "parent_id": n.ParentID,
-			"path":       s.pathOf(d, n.ParentID, n.Name),
+			"path":       ch.Path,
 			"created_at": n.CreatedAt, "last_modified_at": n.MTime,
 			"file_type": typeName(n), "size": n.Size, "symbolic_link": nil,
 			"capabilities": obj{"can_write": true},
 		}
 		if ch.Action == dataset.ActionMoveIn {
-			a["path"] = s.pathOf(d, ch.OldParentID, n.Name)
-			a["destination"] = s.pathOf(d, n.ParentID, n.Name)
+			a["path"], a["destination"] = ch.OldPath, ch.Path
 		}
 		if n.IsDir {
 			a["size"] = nil

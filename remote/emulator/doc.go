@@ -18,6 +18,7 @@
 //	listing.full      POST   /2/drive/{d}/files/listing/full (CSV snapshot)
 //	listing.continue  POST   /2/drive/{d}/files/listing/continue
 //	longpoll          GET    /2/drive/{d}/files/listing/longpoll
+//	hash              GET    /2/drive/{d}/files/{f}/hash
 //	download          GET    /2/drive/{d}/files/{f}/download (302 to content)
 //	content           GET    /content/{signed token} (no Authorization)
 //	mail.mailboxes    GET    /api/mailbox
@@ -31,11 +32,29 @@
 //
 // A request is counted once it has passed authentication (a valid bearer
 // token with the right scope; OAuth and content routes always), so errors,
-// rate-limit answers and injected faults are counted too.
+// rate-limit answers and injected faults are counted too. The 429 answers
+// (rate limit or injected) are also counted apart. GET /_emulator/counters
+// serves every counter as JSON (no token, not counted itself):
 //
-// Deviations from the real service, by necessity: the "hash" field is
-// "xxh3:" followed by a CRC-64/ECMA of the content (the standard library has
-// no xxh3); the v2 routes serve the v3 tree (Private is not flattened into
+//	{"total":N,"endpoints":{"list":3,...},"rate_limited":M,"rate_limited_endpoints":{"list":1,...}}
+//
+// A file's hash (with=hash, and the hash route) is "xxh3:" and the 16
+// lowercase hex digits of XXH3-64 of its content, computed on first demand
+// once per version; a directory's hash is 400 bad_request_error.
+//
+// A data set loaded from a directory can be followed while serving
+// (Server.Watch, infomaniak-emulator --data DIR --watch): DIR is rescanned
+// every half second and each difference becomes a data set mutation, so
+// listing/continue, the long poll and mail activities report it as the
+// real service reports changes made from another device. Files and
+// folders created, modified (an editor's save-by-rename included), renamed,
+// moved or deleted under DIR/kdrive/<drive>/ are followed by inode, so a mv
+// is a rename or move, not a deletion and a creation; .eml files added to
+// or removed from a mail folder are messages added or deleted (a message
+// moved between folders is both, as in IMAP). Drives, mailboxes and mail
+// folders are the ones found at start.
+//
+// Deviations from the real service, by necessity: the v2 routes serve the v3 tree (Private is not flattened into
 // the root); thread=on lists one message per thread.
 package emulator
 
@@ -52,6 +71,7 @@ const (
 	EpListingFull     = "listing.full"
 	EpListingContinue = "listing.continue"
 	EpLongpoll        = "longpoll"
+	EpHash            = "hash"
 	EpDownload        = "download"
 	EpContent         = "content"
 	EpMailboxes       = "mail.mailboxes"

@@ -3,14 +3,11 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
-	"hash/crc64"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
-	"sync"
 
 	"github.com/infomaniakfs/infomaniakfs/remote/emulator/dataset"
 )
@@ -146,42 +143,6 @@ func (s *Server) stat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	success(w, s.fileObject(n, parseWith(r.URL.Query())), nil)
-}
-
-// derivedCache keeps values computed from immutable content versions.
-type derivedCache struct {
-	mu     sync.Mutex
-	hashes map[[3]int64]string
-	mail   map[string]msgInfo // by mailbox/folder/uid: messages never change
-}
-
-// contentHash is "xxh3:" and 16 hex digits, computed as CRC-64/ECMA (no
-// xxh3 in the standard library): stable per content version, not xxh3.
-func (s *Server) contentHash(n dataset.Node) string {
-	key := [3]int64{n.DriveID, n.ID, n.Version}
-	c := &s.derived
-	c.mu.Lock()
-	h, ok := c.hashes[key]
-	c.mu.Unlock()
-	if ok {
-		return h
-	}
-	ra, size, _, ok := s.data.Content(n.DriveID, n.ID)
-	if !ok {
-		return ""
-	}
-	sum := crc64.New(crc64.MakeTable(crc64.ECMA))
-	if _, err := io.Copy(sum, io.NewSectionReader(ra, 0, size)); err != nil {
-		return ""
-	}
-	h = fmt.Sprintf("xxh3:%016x", sum.Sum64())
-	c.mu.Lock()
-	if c.hashes == nil {
-		c.hashes = make(map[[3]int64]string)
-	}
-	c.hashes[key] = h
-	c.mu.Unlock()
-	return h
 }
 
 // statByName looks a child up by its exact name (rclone's path resolution

@@ -25,7 +25,10 @@ type Config struct {
 	TokenTTL                            time.Duration
 	RotateRefresh                       bool
 	PrintToken                          bool
-	Data                                DataConfig
+	// Watch follows Data.Dir while serving, every WatchInterval.
+	Watch         bool
+	WatchInterval time.Duration
+	Data          DataConfig
 }
 
 // DataConfig chooses the data set: a local tree, or generated from a seed.
@@ -51,6 +54,8 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.TokenTTL, "token-ttl", DefaultTokenTTL, "access token lifetime")
 	fs.BoolVar(&c.RotateRefresh, "rotate-refresh", false, "issue a new refresh token on every refresh and invalidate the old one")
 	fs.BoolVar(&c.PrintToken, "print-token", false, "also print 'token: <personal token>' for scripts")
+	fs.BoolVar(&c.Watch, "watch", false, "with --data: follow changes made to DIR while serving and report them in the change feeds")
+	fs.DurationVar(&c.WatchInterval, "watch-interval", DefaultWatchInterval, "with --watch: how often DIR is rescanned")
 	c.Data.AddFlags(fs)
 }
 
@@ -123,6 +128,12 @@ func (c *Config) Options() (Options, error) {
 		if _, err := ParseFault(f); err != nil {
 			return o, fmt.Errorf("--fault: %w", err)
 		}
+	}
+	if c.Watch && c.Data.Dir == "" {
+		return o, errors.New("--watch needs --data DIR")
+	}
+	if c.Watch && c.WatchInterval <= 0 {
+		return o, fmt.Errorf("--watch-interval %v: must be positive", c.WatchInterval)
 	}
 	o.Data, err = c.Data.Dataset()
 	return o, err

@@ -1,9 +1,7 @@
 package emulator
 
 import (
-	"maps"
 	"math"
-	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -67,42 +65,3 @@ func (s *Server) rateWait() int {
 // SetMailSizeSkew makes listed message sizes real size + delta; downloads
 // stay real, so a client trusting the listed size reads short or padded.
 func (s *Server) SetMailSizeSkew(delta int64) { s.skew.Store(delta) }
-
-// counters counts requests per endpoint name.
-type counters struct {
-	mu sync.Mutex
-	m  map[string]int64
-}
-
-func (c *counters) inc(name string) {
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = make(map[string]int64)
-	}
-	c.m[name]++
-	c.mu.Unlock()
-}
-
-// Count is the number of requests served by endpoint name (see the package
-// documentation for the names).
-func (s *Server) Count(name string) int64 {
-	s.counts.mu.Lock()
-	defer s.counts.mu.Unlock()
-	return s.counts.m[name]
-}
-
-// Counts is a copy of every non-zero counter.
-func (s *Server) Counts() map[string]int64 {
-	s.counts.mu.Lock()
-	defer s.counts.mu.Unlock()
-	out := make(map[string]int64, len(s.counts.m))
-	maps.Copy(out, s.counts.m)
-	return out
-}
-
-// ResetCounts zeroes every counter.
-func (s *Server) ResetCounts() {
-	s.counts.mu.Lock()
-	s.counts.m = nil
-	s.counts.mu.Unlock()
-}

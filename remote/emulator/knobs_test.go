@@ -253,3 +253,38 @@ func TestParsers(t *testing.T) {
 		}
 	}
 }
+
+func TestCountersRoute(t *testing.T) {
+	s := start(t, Options{Rate: 0.001, Burst: 2})
+	tok := s.IssueToken()
+	api(t, s, tok, "/2/profile", 200)
+	api(t, s, tok, "/2/drive/init", 200)
+	api(t, s, tok, "/2/profile", 429) // over the rate limit
+	s.SetRate(0, 0)
+	s.AddFault(Fault{Endpoint: EpStat, Kind: Fault429, Times: 1})
+	api(t, s, tok, "/3/drive/100001/files/1", 429)
+	api(t, s, tok, "/3/drive/100001/files/1", 200)
+	s.AddFault(Fault{Endpoint: EpStat, Kind: Fault500, Times: 1})
+	api(t, s, tok, "/3/drive/100001/files/1", 500)
+	for range 2 { // reading the counters costs nothing
+		resp, body := get(t, s, "", "/_emulator/counters")
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
+			t.Fatalf("counters: %d %s", resp.StatusCode, body)
+		}
+		got := decode[CounterSnapshot](t, body)
+		want := CounterSnapshot{
+			Total:                6,
+			Endpoints:            map[string]int64{EpProfile: 2, EpDrives: 1, EpStat: 3},
+			RateLimited:          2,
+			RateLimitedEndpoints: map[string]int64{EpProfile: 1, EpStat: 1},
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("counters %+v, want %+v", got, want)
+		}
+	}
+	s.ResetCounts()
+	_, body := get(t, s, "", "/_emulator/counters")
+	if got := string(body); got != `{"total":0,"endpoints":{},"rate_limited":0,"rate_limited_endpoints":{}}`+"\n" {
+		t.Fatalf("after reset: %s", got)
+	}
+}

@@ -37,6 +37,7 @@ func (s *Server) routes() {
 	s.handle("POST /2/drive/{drive}/files/listing/full", EpListingFull, needDrive, s.listingFull)
 	s.handle("POST /2/drive/{drive}/files/listing/continue", EpListingContinue, needDrive, s.listingContinueV2)
 	s.handle("GET /2/drive/{drive}/files/listing/longpoll", EpLongpoll, needDrive, s.longpoll)
+	s.handle("GET /2/drive/{drive}/files/{file}/hash", EpHash, needDrive, s.fileHash)
 	s.handle("GET /2/drive/{drive}/files/{file}/download", EpDownload, needDrive, s.download)
 	s.handle("GET /content/{token}", EpContent, needNothing, s.content)
 
@@ -51,6 +52,7 @@ func (s *Server) routes() {
 	s.handle("GET "+folder+"/message/{uid}", EpMailMessage, needMail, s.mailMessage)
 	s.handle("GET "+folder+"/message/{uid}/download", EpMailRaw, needMail, s.mailRaw)
 
+	s.mux.HandleFunc("GET /_emulator/counters", s.countersHandler)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusNotFound, "not_found", "no route for "+r.Method+" "+r.URL.Path)
 	})
@@ -73,10 +75,14 @@ func (s *Server) handle(pattern, name string, nd need, h http.HandlerFunc) {
 				w.Header().Set("Retry-After", strconv.Itoa(wait))
 				w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Unix()+int64(wait), 10))
 				apiError(w, http.StatusTooManyRequests, "too_many_requests", "too many requests, retry later")
+				s.counts.inc429(name)
 				return
 			}
 		}
 		if f, ok := s.faults.pick(name); ok {
+			if f.Kind == Fault429 {
+				s.counts.inc429(name)
+			}
 			var done bool
 			if w, done = s.applyFault(w, r, f); done {
 				return

@@ -74,7 +74,8 @@ type Server struct {
 	counts    counters
 	derived   derivedCache
 
-	done      chan struct{} // closed by Close: ends stalls and long polls
+	done      chan struct{}  // closed by Close: ends stalls, long polls, the watcher
+	wg        sync.WaitGroup // the Server's own goroutines (the watcher)
 	closeOnce sync.Once
 	hs        *http.Server
 	url       string
@@ -148,7 +149,8 @@ func (s *Server) Data() *dataset.Dataset { return s.data }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // Close stops the listener and cuts active connections, ending stalls and
-// long polls. Safe to call more than once.
+// long polls, and stops the data directory watcher, waiting for it. Safe
+// to call more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.done)
@@ -156,4 +158,5 @@ func (s *Server) Close() {
 			_ = s.hs.Close()
 		}
 	})
+	s.wg.Wait()
 }

@@ -111,6 +111,12 @@ func (d *Dataset) DeleteMessage(uuid, folderID string, uid int64) error {
 	if f.byUID[uid] == nil {
 		return fmt.Errorf("message %d: %w", uid, ErrNotFound)
 	}
+	f.remove(uid)
+	return nil
+}
+
+// remove deletes a message that exists and logs it; the caller holds d.mu for writing.
+func (f *folderState) remove(uid int64) {
 	delete(f.byUID, uid)
 	for i, m := range f.msgs {
 		if m.UID == uid {
@@ -119,7 +125,6 @@ func (d *Dataset) DeleteMessage(uuid, folderID string, uid int64) error {
 		}
 	}
 	f.log(MailDeleted, uid)
-	return nil
 }
 
 // SetFlags changes a message's seen and flagged flags, logging a "flags" change.

@@ -24,8 +24,15 @@ func stamp(prev int64) int64 {
 
 // log records a change and wakes WaitDrive callers; the caller holds d.mu for writing.
 func (dr *driveState) log(action string, n Node, oldParent int64) {
+	dr.logMove(action, n, oldParent, "")
+}
+
+// logMove is log with the path a moved node had before.
+func (dr *driveState) logMove(action string, n Node, oldParent int64, oldPath string) {
 	dr.seq++
-	dr.changes = append(dr.changes, Change{Seq: dr.seq, Action: action, Node: n, OldParentID: oldParent})
+	dr.changes = append(dr.changes, Change{
+		Seq: dr.seq, Action: action, Node: n, OldParentID: oldParent, Path: dr.path(n.ID), OldPath: oldPath,
+	})
 	close(dr.wake)
 	dr.wake = make(chan struct{})
 }
@@ -55,6 +62,12 @@ func (d *Dataset) AddDir(driveID, parentID int64, name string) (Node, error) {
 }
 
 func (d *Dataset) create(driveID, parentID int64, name string, isDir bool, size int64) (Node, error) {
+	return d.createAt(driveID, parentID, name, isDir, size, 0, "")
+}
+
+// createAt creates a node modified at mtime (0: now) whose bytes are the disk file src ("":
+// generated).
+func (d *Dataset) createAt(driveID, parentID int64, name string, isDir bool, size, mtime int64, src string) (Node, error) {
 	if size < 0 {
 		return Node{}, fmt.Errorf("size %d: %w", size, ErrInvalid)
 	}
@@ -68,7 +81,11 @@ func (d *Dataset) create(driveID, parentID int64, name string, isDir bool, size 
 		return Node{}, fmt.Errorf("drive %d item %d: %w", driveID, parentID, ErrNotDir)
 	}
 	now := stamp(0)
-	n := dr.add(parent, name, isDir, size, now, now)
+	if mtime == 0 {
+		mtime = now
+	}
+	n := dr.add(parent, name, isDir, size, now, mtime)
+	n.src = src
 	dr.log(ActionCreate, n.Node, 0)
 	return n.Node, nil
 }
@@ -143,12 +160,13 @@ func (d *Dataset) Move(driveID, id, newParentID int64) error {
 		}
 	}
 	old := dr.nodes[n.ParentID]
+	oldPath := dr.path(id)
 	old.children = removeID(old.children, id)
 	np.children = insertID(np.children, id)
 	n.ParentID = newParentID
 	dr.reparent(n, np)
-	dr.log(ActionMoveOut, n.Node, old.ID)
-	dr.log(ActionMoveIn, n.Node, old.ID)
+	dr.logMove(ActionMoveOut, n.Node, old.ID, oldPath)
+	dr.logMove(ActionMoveIn, n.Node, old.ID, oldPath)
 	return nil
 }
 
@@ -176,12 +194,12 @@ func (d *Dataset) Delete(driveID, id int64) error {
 	parent.children = removeID(parent.children, id)
 	var drop func(*nodeState)
 	drop = func(x *nodeState) {
-		dr.log(ActionDelete, x.Node, 0)
-		delete(dr.nodes, x.ID)
-		dr.info.UsedSize -= x.Size
+		dr.log(ActionDelete, x.Node, 0) // before its parent goes, so its path is known
 		for _, c := range x.children {
 			drop(dr.nodes[c])
 		}
+		delete(dr.nodes, x.ID)
+		dr.info.UsedSize -= x.Size
 	}
 	drop(n)
 	return nil

@@ -79,6 +79,9 @@ type Change struct {
 	Action      string // file_create, file_update, file_rename, file_move (moved in), file_move_out, file_delete
 	Node        Node   // the node after the change (for delete: as it was)
 	OldParentID int64
+	// Path is the node's path after the change (for delete: as it was); OldPath, for moves,
+	// its path before. Recorded when logged: parents may be renamed or gone later.
+	Path, OldPath string
 }
 
 // Drive change actions, as the kDrive API names them.
