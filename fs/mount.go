@@ -44,9 +44,6 @@ func Mount(dir string, root gofs.InodeEmbedder, o Options, mo MountOptions) (*fu
 	if err != nil {
 		return nil, fmt.Errorf("mount point %s: %w", dir, err)
 	}
-	if err := checkMountpoint(abs); err != nil {
-		return nil, err
-	}
 	s := newFsys(o)
 	if r, ok := root.(*dirNode); ok {
 		s = r.s
@@ -54,6 +51,12 @@ func Mount(dir string, root gofs.InodeEmbedder, o Options, mo MountOptions) (*fu
 	log := s.log
 	if o.Logger != nil {
 		log = o.Logger
+	}
+	if err := repairDeadMount(abs, log); err != nil {
+		return nil, err
+	}
+	if err := checkMountpoint(abs); err != nil {
+		return nil, err
 	}
 	negative := s.entryTimeout
 	if o.EntryTimeout != 0 {
@@ -156,17 +159,32 @@ func Mounted(dir string) bool {
 }
 
 // inMountinfo reports whether dir is a mount point listed in r, which has
-// the format of /proc/self/mountinfo (field 5, octal-escaped).
+// the format of /proc/self/mountinfo.
 func inMountinfo(r io.Reader, dir string) bool {
+	_, ok := mountType(r, dir)
+	return ok
+}
+
+// mountType is the file system type of the topmost mount on dir listed in
+// r (/proc/self/mountinfo format: the mount point is field 5,
+// octal-escaped; the type follows the " - " separator).
+func mountType(r io.Reader, dir string) (fstype string, ok bool) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		if len(fields) > 4 && unescapeMountinfo(fields[4]) == dir {
-			return true
+		if len(fields) <= 4 || unescapeMountinfo(fields[4]) != dir {
+			continue
+		}
+		ok, fstype = true, ""
+		for i, f := range fields[5:] {
+			if f == "-" && 5+i+1 < len(fields) {
+				fstype = fields[5+i+1]
+				break
+			}
 		}
 	}
-	return false
+	return fstype, ok
 }
 
 // unescapeMountinfo undoes the kernel's \ooo escapes of space, tab,

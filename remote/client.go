@@ -23,12 +23,17 @@ type ClientOptions struct {
 	Rate  float64
 	Burst int
 	// MaxRetries is the number of retries after the first attempt (default
-	// 5; negative: none).
+	// 5; negative: none). 429s honoured by their Retry-After do not count,
+	// but no call makes more than 4*(MaxRetries+1) attempts.
 	MaxRetries int
 	// MinBackoff and MaxBackoff bound the exponential backoff (defaults
-	// 250 ms and 10 s); each wait is drawn uniformly below the bound.
+	// 250 ms and 10 s): the n-th retry waits between MinBackoff and
+	// min(MaxBackoff, MinBackoff<<n), drawn uniformly.
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
+	// MinRetryAfter is the shortest wait after a 429 (default 1 s): a
+	// "Retry-After: 0" or a reset time already past waits this long.
+	MinRetryAfter time.Duration
 	// MaxRetryAfter is the longest Retry-After honoured (default 60 s); a
 	// server asking more fails the call at once.
 	MaxRetryAfter time.Duration
@@ -52,6 +57,7 @@ type Client struct {
 	o       ClientOptions
 	http    *http.Client
 	pace    *pacer
+	policy  policy
 	log     *slog.Logger
 	content *contentURLs
 }
@@ -103,6 +109,9 @@ func NewClient(o ClientOptions) *Client {
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = 10 * time.Second
 	}
+	if o.MinRetryAfter <= 0 {
+		o.MinRetryAfter = time.Second
+	}
 	if o.MaxRetryAfter <= 0 {
 		o.MaxRetryAfter = 60 * time.Second
 	}
@@ -133,7 +142,7 @@ func NewClient(o ClientOptions) *Client {
 	if o.ContentURLTTL == 0 {
 		o.ContentURLTTL = DefaultContentURLTTL
 	}
-	return &Client{o: o, http: &hc, pace: newPacer(o.Rate, o.Burst), log: log, content: newContentURLs(o.ContentURLTTL)}
+	return &Client{o: o, http: &hc, pace: newPacer(o.Rate, o.Burst), policy: newPolicy(o), log: log, content: newContentURLs(o.ContentURLTTL)}
 }
 
 // Options returns the options in effect, defaults applied.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -326,5 +327,70 @@ func TestRequestShape(t *testing.T) {
 	}
 	if err := NewClient(o).GetJSON(t.Context(), "ftp://x", nil); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("bad URL: %v", err)
+	}
+}
+
+// TestRateLimitHintsWithoutWaitAreNotABusyLoop: a server that answers 429
+// with "Retry-After: 0", or a reset time already past, for ever. One call
+// must neither hammer it nor go on for ever.
+func TestRateLimitHintsWithoutWaitAreNotABusyLoop(t *testing.T) {
+	hints := map[string]func() (string, string){
+		"Retry-After 0": func() (string, string) { return "Retry-After", "0" },
+		"reset in the past": func() (string, string) {
+			return "X-RateLimit-Reset", strconv.FormatInt(time.Now().Unix()-5, 10)
+		},
+	}
+	for name, hint := range hints {
+		t.Run(name, func(t *testing.T) {
+			var n counter
+			srv := httptest.NewServer(n.wrap(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set(hint())
+				writeJSON(w, 429, `{"result":"error","error":{"code":"too_many_requests"}}`)
+			}))
+			defer srv.Close()
+			o := fastOptions()
+			o.MinRetryAfter = 200 * time.Millisecond
+			o.MaxRetries = 2
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			t0 := time.Now()
+			err := NewClient(o).GetJSON(ctx, srv.URL, nil)
+			took := time.Since(t0)
+			t.Logf("%d requests in %v: %v", n.get(), took, err)
+			if !errors.Is(err, ErrRateLimited) {
+				t.Fatalf("err %v, want ErrRateLimited", err)
+			}
+			if perSec := float64(n.get()) / took.Seconds(); perSec > 6 {
+				t.Fatalf("%d requests in %v: %.0f/s against a server asking to slow down", n.get(), took, perSec)
+			}
+			if n.get() > 12 {
+				t.Fatalf("%d attempts for one call, want at most 4*(MaxRetries+1)", n.get())
+			}
+		})
+	}
+}
+
+// TestThrottledCallersProbeOneAtATime: after a 429, callers waiting on the
+// shared pause do not all fire when it ends: one probes per pause.
+func TestThrottledCallersProbeOneAtATime(t *testing.T) {
+	var n counter
+	srv := httptest.NewServer(n.wrap(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "0")
+		writeJSON(w, 429, `{"result":"error","error":{"code":"too_many_requests"}}`)
+	}))
+	defer srv.Close()
+	o := fastOptions()
+	o.MinRetryAfter = 300 * time.Millisecond
+	c := NewClient(o)
+	ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() { _ = c.GetJSON(ctx, srv.URL, nil) })
+	}
+	wg.Wait()
+	// 8 first attempts at once, then about one per 300 ms pause.
+	if got := n.get(); got > 8+7 {
+		t.Fatalf("%d requests from 8 throttled callers in 1.5 s", got)
 	}
 }

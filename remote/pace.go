@@ -11,10 +11,19 @@ import (
 
 // pacer spaces the calls of one client under the API's rate limit and lets
 // a 429 hold every caller back together.
+//
+// After a 429 the client is throttled until an answer other than 429
+// comes: one call at a time starts per pause, as a probe, instead of every
+// waiting caller at once when the pause ends (N callers would otherwise
+// send N requests per pause, however long the server asked us to wait).
 type pacer struct {
-	lim   *rate.Limiter // nil: no pacing
-	mu    sync.Mutex
-	until time.Time // no call starts before this (set by 429s)
+	lim *rate.Limiter // nil: no pacing
+
+	mu        sync.Mutex // protects the following
+	until     time.Time  // no call starts before this (set by 429s)
+	probe     time.Time  // while throttled, no call starts before this either
+	throttled bool       // a 429 came, and no other answer since
+	gap       time.Duration
 }
 
 func newPacer(perSec float64, burst int) *pacer {
@@ -29,7 +38,11 @@ func newPacer(perSec float64, burst int) *pacer {
 func (p *pacer) wait(ctx context.Context) error {
 	for {
 		p.mu.Lock()
-		d := time.Until(p.until)
+		now := time.Now()
+		d := max(p.until.Sub(now), p.probe.Sub(now))
+		if d <= 0 && p.throttled {
+			p.probe = now.Add(p.gap) // this call is the probe
+		}
 		p.mu.Unlock()
 		if d <= 0 {
 			break
@@ -51,12 +64,24 @@ func (p *pacer) wait(ctx context.Context) error {
 	return nil
 }
 
-// pause holds all callers back for d from now (never shortens a pause).
+// pause holds all callers back for d from now (never shortens a pause) and
+// throttles the client until an answer other than 429.
 func (p *pacer) pause(d time.Duration) {
 	t := time.Now().Add(d)
 	p.mu.Lock()
 	if t.After(p.until) {
 		p.until = t
+	}
+	p.throttled, p.gap = true, d
+	p.mu.Unlock()
+}
+
+// answered records an answer other than 429: the throttle is lifted and
+// callers waiting for the probe go at once.
+func (p *pacer) answered() {
+	p.mu.Lock()
+	if p.throttled {
+		p.throttled, p.probe = false, time.Time{}
 	}
 	p.mu.Unlock()
 }

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -53,25 +52,16 @@ func ctxError(ctx context.Context, what string) error {
 
 // exchange runs the retry loop around send. consume gets every 2xx
 // response; returning errKeep hands the body over, a transient error asks
-// for another attempt, anything else ends the call.
+// for another attempt, anything else ends the call. What follows a failed
+// attempt is classify's decision; this loop only carries it out.
 func (c *Client) exchange(ctx context.Context, req *Request, consume func(*http.Response) error) error {
 	u, err := url.Parse(req.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return fmt.Errorf("%w: bad request URL %q", ErrInvalid, truncate(req.URL, 80))
 	}
-	shown := redactURL(u)
-	if req.SignedURL {
-		shown = u.Scheme + "://" + u.Host + "/(signed content URL)"
-	}
-	what := req.Method + " " + shown
-	if req.Method == "" {
-		what = "GET " + shown
-	}
-	authRetried := false
-	stalls := 0
-	var rateWaited time.Duration // waits asked by 429s, which cost no retry
-	var lastErr error
-	for attempt := 0; ; attempt++ {
+	what := describe(req, u)
+	var h history
+	for {
 		if ctx.Err() != nil {
 			return ctxError(ctx, what)
 		}
@@ -86,93 +76,82 @@ func (c *Client) exchange(ctx context.Context, req *Request, consume func(*http.
 				return err
 			}
 		}
-		resp, err := c.send(ctx, req, u, tok)
-		delay := time.Duration(-1)
-		switch {
-		case err != nil:
-			if ctx.Err() != nil {
+		h.attempts++
+		o, done := c.attempt(ctx, req, u, tok, what, consume)
+		if done {
+			if o.err != nil && ctx.Err() != nil {
 				return ctxError(ctx, what)
 			}
-			if !isTransient(err) {
-				err = fmt.Errorf("%w: %s: %w", ErrUnavailable, what, err)
-			}
-			lastErr = err
-		case resp.StatusCode == http.StatusUnauthorized:
-			apiErr := errorFromResponse(resp)
-			if tok != "" && !authRetried {
-				// One refresh, one retry; it does not use up a retry.
-				authRetried = true
-				c.o.Tokens.Invalidate(tok)
-				attempt--
-				continue
-			}
-			apiErr.Kind = ErrAuth
-			return apiErr
-		case isRedirect(resp.StatusCode) || resp.StatusCode == http.StatusNotModified:
-			e := redirectError(resp)
-			resp.Body.Close()
-			return e
-		case resp.StatusCode >= 200 && resp.StatusCode < 300:
-			err := consume(resp)
-			if err == errKeep {
-				return nil
-			}
-			resp.Body.Close()
-			if err == nil {
-				return nil
-			}
-			if ctx.Err() != nil {
-				return ctxError(ctx, what)
-			}
-			if !isTransient(err) {
-				return err
-			}
-			lastErr = err
-		default:
-			apiErr := errorFromResponse(resp)
-			if !retryableStatus(resp.StatusCode) {
-				return apiErr
-			}
-			lastErr = apiErr
-			ra, hinted := retryAfter(resp.Header, time.Now())
-			if hinted {
-				if ra > c.o.MaxRetryAfter {
-					return fmt.Errorf("%w (server asks to wait %s)", apiErr, ra.Round(time.Second))
-				}
-				delay = ra
-			}
-			if resp.StatusCode == http.StatusTooManyRequests {
-				if delay < 0 {
-					delay = c.backoff(attempt)
-				}
-				// Every caller of this client backs off, not just this one.
-				c.pace.pause(delay)
-				// A 429 with Retry-After asks us to wait, it does not say
-				// the call is broken: under a storm every caller gets some,
-				// so they do not use up the retries while their waits add
-				// up to less than MaxRetryAfter.
-				if hinted && c.o.MaxRetries > 0 && rateWaited+delay <= c.o.MaxRetryAfter {
-					rateWaited += delay
-					attempt--
-				}
-			}
+			return o.err
 		}
-		if errors.Is(lastErr, errStalled) {
-			if stalls++; stalls >= maxStalls {
-				return final(lastErr)
-			}
+		if ctx.Err() != nil {
+			return ctxError(ctx, what)
 		}
-		if attempt >= c.o.MaxRetries {
-			return final(lastErr)
+		v := c.policy.classify(h, o)
+		if v.pause {
+			c.pace.pause(v.wait) // a 429 holds back every caller
 		}
-		if delay < 0 {
-			delay = c.backoff(attempt)
+		if !v.retry {
+			return v.err
 		}
-		c.log.Debug("retrying API call", "call", what, "attempt", attempt+1, "wait", delay, "err", lastErr)
-		if err := sleep(ctx, delay); err != nil {
+		if v.refresh {
+			c.o.Tokens.Invalidate(tok)
+		}
+		h = v.next
+		c.log.Debug("retrying API call", "call", what, "attempt", h.attempts, "wait", v.wait, "err", o.err)
+		if err := sleep(ctx, v.wait); err != nil {
 			return ctxError(ctx, what)
 		}
 	}
+}
+
+// attempt sends req once. done: the call ends with o.err (nil on
+// success); otherwise o is a failure for classify.
+func (c *Client) attempt(ctx context.Context, req *Request, u *url.URL, tok, what string, consume func(*http.Response) error) (o outcome, done bool) {
+	o = outcome{token: tok != "", now: time.Now(), jitter: rand.Float64()}
+	resp, err := c.send(ctx, req, u, tok)
+	if err == nil && resp.StatusCode != http.StatusTooManyRequests && !req.SignedURL {
+		c.pace.answered()
+	}
+	switch {
+	case err != nil:
+		if !isTransient(err) {
+			err = transient(fmt.Errorf("%w: %s: %w", ErrUnavailable, what, err))
+		}
+		o.err = err
+	case isRedirect(resp.StatusCode) || resp.StatusCode == http.StatusNotModified:
+		o.err = redirectError(resp)
+		resp.Body.Close()
+		return o, true
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		err := consume(resp)
+		if err == errKeep {
+			return o, true
+		}
+		resp.Body.Close()
+		o.err = err
+		return o, err == nil
+	default:
+		o.status, o.header = resp.StatusCode, resp.Header
+		o.err = errorFromResponse(resp)
+	}
+	return o, false
+}
+
+// backoff is the policy's wait before the n-th retry of a download.
+func (c *Client) backoff(n int) time.Duration { return c.policy.backoff(n, rand.Float64()) }
+
+// describe names a request in errors and logs, without its query or, for
+// a signed content URL, anything past its host.
+func describe(req *Request, u *url.URL) string {
+	shown := redactURL(u)
+	if req.SignedURL {
+		shown = u.Scheme + "://" + u.Host + "/(signed content URL)"
+	}
+	if req.Method == "" {
+		return "GET " + shown
+	}
+	return req.Method + " " + shown
 }
 
 func errorFromResponse(resp *http.Response) *APIError {
@@ -182,10 +161,6 @@ func errorFromResponse(resp *http.Response) *APIError {
 		b = nil // the status alone still classifies the failure
 	}
 	return errorFromBody(resp.StatusCode, b)
-}
-
-func retryableStatus(status int) bool {
-	return status == http.StatusTooManyRequests || status == http.StatusRequestTimeout || status >= 500
 }
 
 // isLoginRedirect: the API sent us to the OAuth consent page, which is
@@ -202,39 +177,6 @@ func redirectError(resp *http.Response) error {
 	}
 	return &APIError{Status: resp.StatusCode, Code: "unexpected_redirect",
 		Description: "the API answered with a redirect", Kind: ErrInvalid}
-}
-
-// backoff is capped exponential backoff with full jitter.
-func (c *Client) backoff(attempt int) time.Duration {
-	ceil := c.o.MaxBackoff
-	if attempt < 30 {
-		if d := c.o.MinBackoff << attempt; d > 0 && d < ceil {
-			ceil = d
-		}
-	}
-	return rand.N(ceil) + 1
-}
-
-// retryAfter reads Retry-After (seconds or HTTP date), else
-// X-RateLimit-Reset (epoch seconds, or seconds when small).
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if s, err := strconv.ParseInt(v, 10, 64); err == nil && s >= 0 {
-			return time.Duration(s) * time.Second, true
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(now), 0), true
-		}
-	}
-	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
-		if s, err := strconv.ParseInt(v, 10, 64); err == nil && s >= 0 {
-			if s < 1e9 {
-				return time.Duration(s) * time.Second, true
-			}
-			return max(time.Unix(s, 0).Sub(now), 0), true
-		}
-	}
-	return 0, false
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -66,10 +66,13 @@ func runMount(args []string, stdout, stderr io.Writer) int {
 	log := newLogger(stderr, mo.Debug)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	hup := watchHangups(log)
+	defer hup.stop()
 	s, err := connect(ctx, &cfg, no, log, os.Getenv)
 	if err != nil {
 		return fail(stderr, "%s", explain(err, "mount"))
 	}
+	hup.set(s.client.Options().Tokens)
 	return serve(ctx, flags.Arg(0), s, co, mo, log, stderr)
 }
 
