@@ -20,6 +20,7 @@ const (
 	DefaultLoginURL    = "https://login.infomaniak.com"
 	DefaultAPIURL      = "https://api.infomaniak.com"
 	DefaultMailURL     = "https://mail.infomaniak.com"
+	DefaultNotifyURL   = "https://notify.kdrive.infomaniak.com"
 	DefaultRedirectURI = "http://127.0.0.1:53682/callback"
 )
 
@@ -35,10 +36,13 @@ type Config struct {
 	LoginURL     string
 	APIURL       string
 	MailURL      string
-	ConfigDir    string // holds token.json
-	EnvFile      string // seed format: Service_INFOMANIAK_DATA_CLIENT_ID = …
-	TokenFile    string // holds a personal API token
-	Scopes       []string
+	// NotifyURL is kDrive's long-poll host. Unset, it is DefaultNotifyURL
+	// with Infomaniak's API, else APIURL (a stand-in serves both).
+	NotifyURL string
+	ConfigDir string // holds token.json
+	EnvFile   string // seed format: Service_INFOMANIAK_DATA_CLIENT_ID = …
+	TokenFile string // holds a personal API token
+	Scopes    []string
 	// PersonalToken is a personal API token (INFOMANIAK_TOKEN or the
 	// content of TokenFile); when set it replaces OAuth.
 	PersonalToken string
@@ -52,6 +56,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.LoginURL, "login-url", c.LoginURL, "OAuth server base URL (env INFOMANIAK_LOGIN_URL; default "+DefaultLoginURL+")")
 	fs.StringVar(&c.APIURL, "api-url", c.APIURL, "API base URL for the profile and kDrive (env INFOMANIAK_API_URL; default "+DefaultAPIURL+")")
 	fs.StringVar(&c.MailURL, "mail-url", c.MailURL, "Mail API base URL (env INFOMANIAK_MAIL_URL; default "+DefaultMailURL+")")
+	fs.StringVar(&c.NotifyURL, "notify-url", c.NotifyURL, "kDrive long-poll (change notification) base URL (env INFOMANIAK_NOTIFY_URL; default "+DefaultNotifyURL+", or --api-url when that is not Infomaniak's)")
 	fs.StringVar(&c.ConfigDir, "config-dir", c.ConfigDir, "directory holding the token (env INFOMANIAK_CONFIG_DIR; default $XDG_CONFIG_HOME/infomaniakfs)")
 	fs.StringVar(&c.EnvFile, "env-file", c.EnvFile, "env file with Service_INFOMANIAK_DATA_CLIENT_ID, ..._CLIENT_SECRET, Service_INFOMANIAK_OAUTH_REDIRECT_URI")
 	fs.StringVar(&c.TokenFile, "token-file", c.TokenFile, "file holding a personal API token, used instead of OAuth (env INFOMANIAK_TOKEN_FILE)")
@@ -75,6 +80,7 @@ func (c *Config) settings() []setting {
 		{&c.LoginURL, []string{"INFOMANIAK_LOGIN_URL"}, []string{"INFOMANIAK_LOGIN_URL"}},
 		{&c.APIURL, []string{"INFOMANIAK_API_URL"}, []string{"INFOMANIAK_API_URL"}},
 		{&c.MailURL, []string{"INFOMANIAK_MAIL_URL"}, []string{"INFOMANIAK_MAIL_URL"}},
+		{&c.NotifyURL, []string{"INFOMANIAK_NOTIFY_URL"}, []string{"INFOMANIAK_NOTIFY_URL"}},
 		{&c.ConfigDir, []string{"INFOMANIAK_CONFIG_DIR"}, []string{"INFOMANIAK_CONFIG_DIR"}},
 		{&c.TokenFile, []string{"INFOMANIAK_TOKEN_FILE"}, []string{"INFOMANIAK_TOKEN_FILE"}},
 		{&c.PersonalToken, []string{"INFOMANIAK_TOKEN"}, []string{"INFOMANIAK_TOKEN"}},
@@ -131,7 +137,13 @@ func (c *Config) Resolve(getenv func(string) string) error {
 		return err
 	}
 	*c = c.withDefaults()
-	for name, u := range map[string]*string{"--login-url": &c.LoginURL, "--api-url": &c.APIURL, "--mail-url": &c.MailURL} {
+	if c.NotifyURL == "" {
+		c.NotifyURL = DefaultNotifyURL
+		if strings.TrimRight(c.APIURL, "/") != DefaultAPIURL {
+			c.NotifyURL = c.APIURL
+		}
+	}
+	for name, u := range map[string]*string{"--login-url": &c.LoginURL, "--api-url": &c.APIURL, "--mail-url": &c.MailURL, "--notify-url": &c.NotifyURL} {
 		*u = strings.TrimRight(*u, "/")
 		if err := checkBaseURL(*u); err != nil {
 			return fmt.Errorf("%s %q: %w", name, *u, err)

@@ -101,6 +101,7 @@ func TestResolvePrecedence(t *testing.T) {
 		LoginURL:     "http://file-login", // the env file accepts INFOMANIAK_* names
 		APIURL:       "http://flag-api",   // flag beats env, trailing slash trimmed
 		MailURL:      DefaultMailURL,      // default
+		NotifyURL:    "http://flag-api",   // --api-url when it is not Infomaniak's
 		ConfigDir:    "/cfg",
 		EnvFile:      envFile,
 		Scopes:       []string{"user_info", "kdrive", "mail"},
@@ -201,5 +202,32 @@ func TestNoSecretFlag(t *testing.T) {
 	}
 	if fs.Lookup("client-secret") != nil || fs.Lookup("token") != nil {
 		t.Error("a secret can be passed in argv")
+	}
+}
+
+func TestResolveNotifyURL(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"Infomaniak's API: Infomaniak's notify host", nil, DefaultNotifyURL},
+		{"another API: the same host", map[string]string{"INFOMANIAK_API_URL": "http://127.0.0.1:9/"}, "http://127.0.0.1:9"},
+		{"set: as set", map[string]string{"INFOMANIAK_API_URL": "http://127.0.0.1:9", "INFOMANIAK_NOTIFY_URL": "http://127.0.0.1:10/"}, "http://127.0.0.1:10"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Config{ConfigDir: t.TempDir()}
+			if err := c.Resolve(envMap(tc.env)); err != nil {
+				t.Fatal(err)
+			}
+			if c.NotifyURL != tc.want {
+				t.Fatalf("NotifyURL = %q, want %q", c.NotifyURL, tc.want)
+			}
+		})
+	}
+	c := Config{ConfigDir: t.TempDir(), NotifyURL: "ftp://x"}
+	if err := c.Resolve(nil); err == nil || !strings.Contains(err.Error(), "--notify-url") {
+		t.Fatalf("bad notify URL: err = %v", err)
 	}
 }

@@ -23,6 +23,10 @@ type Drives struct {
 	stats  *meta[itemKey, remote.Entry]
 	snaps  *snapshots // nil when the source has none or they are off
 
+	feed     DriveFeed // nil when the source has none or snapshots are off
+	followed sync.Map  // drive id → struct{}: its entries never expire
+	follow   *followers
+
 	siblings *siblingScans
 
 	blocks    *content[blockKey]
@@ -50,7 +54,13 @@ func NewDrives(inner remote.Drives, o Options) *Drives {
 	d.drives = newMeta[struct{}, []remote.DriveInfo](o, &d.gen)
 	d.lists = newMeta[itemKey, []remote.Entry](o, &d.gen)
 	d.stats = newMeta[itemKey, remote.Entry](o, &d.gen)
+	d.lists.keep = func(k itemKey) bool { return d.following(k.drive) }
+	d.stats.keep = d.lists.keep
 	d.snaps = newSnapshots(inner, o, &d.gen)
+	if feed, ok := inner.(DriveFeed); ok && d.snaps != nil {
+		d.feed = feed
+	}
+	d.follow = newFollowers()
 	d.siblings = newSiblingScans(o.Parallel)
 	budget, recent, ra := blockBudget(o)
 	d.readAhead = ra
@@ -95,9 +105,25 @@ func (d *Drives) List(ctx context.Context, driveID, dirID int64) ([]remote.Entry
 	v, err := d.lists.get(ctx, key, func(ctx context.Context) ([]remote.Entry, error) {
 		gen := d.gen.get()
 		old, hadOld := d.lists.peek(key)
-		list, ok := d.snaps.children(ctx, driveID, dirID, func(tree snapshot, g uint64) {
-			d.storeSnapshot(driveID, dirID, tree, g)
-		}, &d.gen)
+		var list []remote.Entry
+		ok := false
+		// A followed drive's tree is all in lists and stats; what is not
+		// there (a directory restored or moved in) is listed on its own.
+		if !d.following(driveID) {
+			list, ok = d.snaps.children(ctx, driveID, dirID, func(tree snapshot, cursor string, g uint64) {
+				follow := d.canFollow(cursor)
+				if follow {
+					d.followed.Store(driveID, struct{}{}) // before storing: kept without expiry
+				}
+				d.storeSnapshot(driveID, dirID, tree, g)
+				if follow {
+					d.startFollower(driveID, cursor)
+				}
+			}, &d.gen)
+			if d.following(driveID) {
+				d.snaps.forget(driveID) // lists and stats hold it now
+			}
+		}
 		if !ok {
 			var err error
 			if list, err = d.inner.List(ctx, driveID, dirID); err != nil {
@@ -189,9 +215,10 @@ func (d *Drives) InvalidateAll() {
 	d.snaps.clear()
 }
 
-// Close stops the fetches under way and releases the block cache; the
-// Drives must not be used afterwards.
+// Close stops the fetches under way and the change feeds' followers, and
+// releases the block cache; the Drives must not be used afterwards.
 func (d *Drives) Close() error {
+	d.follow.close()
 	d.blocks.close()
 	return nil
 }

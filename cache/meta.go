@@ -27,6 +27,9 @@ type meta[K comparable, V any] struct {
 	negTTL  time.Duration
 	max     int
 	timeout time.Duration
+	// keep, when set, says which keys never expire on the TTL (a drive a
+	// change feed keeps fresh); errors are never kept longer.
+	keep func(K) bool
 }
 
 type metaEntry[V any] struct {
@@ -48,6 +51,9 @@ type generation struct{ n atomic.Uint64 }
 
 func (g *generation) get() uint64 { return g.n.Load() }
 func (g *generation) bump()       { g.n.Add(1) }
+
+// never is the expiry of entries that a change feed keeps fresh.
+var never = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func newMeta[K comparable, V any](o Options, gen *generation) *meta[K, V] {
 	return &meta[K, V]{
@@ -123,6 +129,9 @@ func (m *meta[K, V]) putLocked(key K, e metaEntry[V], ttl time.Duration) {
 	}
 	now := m.now()
 	e.expires = now.Add(ttl)
+	if e.err == nil && m.keep != nil && m.keep(key) {
+		e.expires = never
+	}
 	m.entries[key] = e
 	if len(m.entries) > m.max {
 		m.shrinkLocked(now)

@@ -29,6 +29,8 @@ const (
 	DefaultFetchTimeout        = 5 * time.Minute
 	DefaultMaxEntries          = 1 << 18
 	DefaultDiskCacheSize       = 4 << 30
+	DefaultPollInterval        = 30 * time.Second
+	DefaultLongPollRetry       = 5 * time.Minute
 )
 
 // Options tune both decorators. The zero value is usable: every zero field
@@ -69,6 +71,13 @@ type Options struct {
 	// NoSnapshot lists every directory on its own even when the source can
 	// list a whole drive in one call (see Snapshotter).
 	NoSnapshot bool
+	// PollInterval is how often a snapshotted drive's change feed is read
+	// when its long poll cannot be used (the notify host unreachable);
+	// negative turns following off: listings then expire on DirCacheTime.
+	PollInterval time.Duration
+	// LongPollRetry is how long a drive followed by PollInterval waits
+	// before trying its long poll again.
+	LongPollRetry time.Duration
 	// Now is the clock of the metadata TTLs; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -93,7 +102,12 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.Var((*ttlFlag)(&o.DirCacheTime), "dir-cache-time",
 		"how long directory listings and file attributes are trusted before asking again (0: never)")
 	fs.BoolVar(&o.NoSnapshot, "no-snapshot", false,
-		"list each kDrive directory when it is opened, instead of fetching a drive's whole tree in one request")
+		"list each kDrive directory when it is opened, instead of fetching a drive's whole tree in one request (changes then show after --dir-cache-time)")
+	if o.PollInterval == 0 {
+		o.PollInterval = DefaultPollInterval
+	}
+	fs.Var((*ttlFlag)(&o.PollInterval), "poll-interval",
+		"how often to ask for kDrive changes when the long poll on --notify-url fails (0: do not follow changes; listings expire after --dir-cache-time)")
 }
 
 // AddCacheDirFlag registers --cache-dir into dir, by default
@@ -158,6 +172,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxEntries <= 0 {
 		o.MaxEntries = DefaultMaxEntries
+	}
+	if o.PollInterval == 0 {
+		o.PollInterval = DefaultPollInterval
+	}
+	if o.LongPollRetry <= 0 {
+		o.LongPollRetry = DefaultLongPollRetry
 	}
 	if o.Now == nil {
 		o.Now = time.Now

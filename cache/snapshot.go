@@ -40,7 +40,7 @@ func newSnapshots(inner remote.Drives, o Options, gen *generation) *snapshots {
 // needed, and then stored as listings and stats by store), or ok=false when
 // the caller must list the directory itself: no snapshot for this drive,
 // the directory is not in it (created since), or the snapshot failed.
-func (s *snapshots) children(ctx context.Context, driveID, dirID int64, store func(snapshot, uint64), gen *generation) ([]remote.Entry, bool) {
+func (s *snapshots) children(ctx context.Context, driveID, dirID int64, store func(tree snapshot, cursor string, gen uint64), gen *generation) ([]remote.Entry, bool) {
 	if s == nil {
 		return nil, false
 	}
@@ -49,22 +49,12 @@ func (s *snapshots) children(ctx context.Context, driveID, dirID int64, store fu
 	}
 	tree, err := s.trees.get(ctx, driveID, func(ctx context.Context) (snapshot, error) {
 		g := gen.get()
-		entries, _, err := s.src.FullListing(ctx, driveID)
+		entries, cursor, err := s.src.FullListing(ctx, driveID)
 		if err != nil {
 			return nil, err
 		}
-		tree := snapshot{}
-		for _, e := range entries {
-			if e.IsDir {
-				if _, ok := tree[e.ID]; !ok {
-					tree[e.ID] = []remote.Entry{}
-				}
-			}
-			if e.ID != e.ParentID && e.ID != 1 {
-				tree[e.ParentID] = append(tree[e.ParentID], e)
-			}
-		}
-		store(tree, g)
+		tree := newSnapshot(entries)
+		store(tree, cursor, g)
 		return tree, nil
 	})
 	if err != nil {
@@ -72,12 +62,35 @@ func (s *snapshots) children(ctx context.Context, driveID, dirID int64, store fu
 		// understood) is listed per directory for good; a passing outage
 		// only for this call.
 		if errors.Is(err, remote.ErrNotFound) || errors.Is(err, remote.ErrPermission) || errors.Is(err, remote.ErrInvalid) {
-			s.refused.Store(driveID, struct{}{})
+			s.refuse(driveID)
 		}
 		return nil, false
 	}
 	list, ok := tree[dirID]
 	return list, ok
+}
+
+// newSnapshot files a drive's entries by parent.
+func newSnapshot(entries []remote.Entry) snapshot {
+	tree := snapshot{}
+	for _, e := range entries {
+		if e.IsDir {
+			if _, ok := tree[e.ID]; !ok {
+				tree[e.ID] = []remote.Entry{}
+			}
+		}
+		if e.ID != e.ParentID && e.ID != 1 {
+			tree[e.ParentID] = append(tree[e.ParentID], e)
+		}
+	}
+	return tree
+}
+
+// refuse makes driveID listed per directory from now on.
+func (s *snapshots) refuse(driveID int64) {
+	if s != nil {
+		s.refused.Store(driveID, struct{}{})
+	}
 }
 
 // forget drops a drive's snapshot, so the next listing fetches a new one.

@@ -146,6 +146,9 @@ func (d *dirNode) child(ctx context.Context, name string, it item, out *fuse.Ent
 	if u, ok := ch.Operations().(updater); ok {
 		u.update(it)
 	}
+	if dn, ok := ch.Operations().(*dirNode); ok {
+		d.s.dirs.add(dn) // changes reach it from now on (until OnForget)
+	}
 	return ch
 }
 

@@ -61,6 +61,10 @@ type fsys struct {
 	// invalAttrs makes the kernel forget an inode's attributes; tests of
 	// nodes outside a mount replace it.
 	invalAttrs func(*gofs.Inode)
+	// dirs finds the live kDrive folders a change touches; kernel tells
+	// the kernel what to forget.
+	dirs   dirRegistry
+	kernel kernelNotifier
 }
 
 func newFsys(o Options) *fsys {
@@ -79,6 +83,7 @@ func newFsys(o Options) *fsys {
 		errs:         newErrLog(log),
 		now:          time.Now,
 		invalAttrs:   func(n *gofs.Inode) { n.NotifyContent(-1, 0) },
+		kernel:       goFuseNotifier{},
 	}
 }
 
@@ -93,8 +98,14 @@ func timeoutOrDefault(d time.Duration) time.Duration {
 }
 
 // NewRoot returns the root of the tree: kDrive/ (when o.Drives is set)
-// and Mail/ (when o.Mail is set). Mount it with Mount.
+// and Mail/ (when o.Mail is set). Mount it with Mount. When o.Drives
+// reports changes (cache.Drives.SubscribeDriveChanges), the tree tells
+// the kernel what each one touches; the subscription lasts as long as
+// o.Drives, which the caller closes after unmounting.
 func NewRoot(o Options) gofs.InodeEmbedder {
 	s := newFsys(o)
+	if src, ok := o.Drives.(driveChangeSource); ok {
+		src.SubscribeDriveChanges(s.onDriveChange)
+	}
 	return &dirNode{s: s, src: rootDir{}, path: ""}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/infomaniakfs/infomaniakfs/auth"
+	"github.com/infomaniakfs/infomaniakfs/cache"
 	"github.com/infomaniakfs/infomaniakfs/remote"
 	"github.com/infomaniakfs/infomaniakfs/remote/kdrive"
 	"github.com/infomaniakfs/infomaniakfs/remote/mail"
@@ -31,7 +32,7 @@ func (o *netOptions) AddFlags(fs *pflag.FlagSet) {
 type services struct {
 	cfg    *auth.Config
 	client *remote.Client
-	drives *kdrive.Client
+	drives driveSource
 	mail   *mail.Client
 }
 
@@ -52,12 +53,33 @@ func connect(ctx context.Context, cfg *auth.Config, no netOptions, log *slog.Log
 		UserAgent: "infomaniakfs",
 		Logger:    log,
 	})
+	kd := kdrive.New(c, cfg.APIURL)
+	kd.SetNotifyURL(cfg.NotifyURL)
 	return &services{
 		cfg:    cfg,
 		client: c,
-		drives: kdrive.New(c, cfg.APIURL),
+		drives: driveSource{kd},
 		mail:   mail.New(c, cfg.MailURL),
 	}, nil
+}
+
+// driveSource is the kDrive client as the cache takes it: the drive
+// contract, the whole-drive snapshot and the change feed.
+type driveSource struct{ *kdrive.Client }
+
+var _ cache.DriveFeed = driveSource{}
+
+// DriveChanges is kdrive.Client.Changes in the cache's terms.
+func (s driveSource) DriveChanges(ctx context.Context, driveID int64, cursor string) ([]cache.DriveAction, string, error) {
+	changes, next, err := s.Changes(ctx, driveID, cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]cache.DriveAction, len(changes))
+	for i, ch := range changes {
+		out[i] = cache.DriveAction{Action: ch.Action, Entry: ch.Entry(driveID)}
+	}
+	return out, next, nil
 }
 
 // burstFor is the pacing burst for --rate. It stays small whatever the

@@ -31,6 +31,32 @@ type Change struct {
 	MTime       time.Time
 }
 
+// Entry is the item as the change leaves it, for a cache to apply: its
+// (new) parent, its name (the last segment of its new path) and, when the
+// change carries them, its size, times and the Version List and Stat give
+// it; Version is empty when the change carries no mtime, or no size for a
+// file.
+func (ch Change) Entry(driveID int64) remote.Entry {
+	p := ch.Path
+	if ch.Destination != "" {
+		p = ch.Destination
+	}
+	e := remote.Entry{ID: ch.FileID, ParentID: ch.ParentID, DriveID: driveID,
+		Name: p[strings.LastIndexByte(p, '/')+1:], IsDir: ch.IsDir, MTime: ch.MTime, CTime: ch.CTime}
+	if e.CTime.IsZero() {
+		e.CTime = e.MTime
+	}
+	if !ch.IsDir && ch.Size >= 0 && ch.Size <= maxSize {
+		e.Size = ch.Size
+	} else if !ch.IsDir {
+		return e
+	}
+	if !e.MTime.IsZero() {
+		e.Version = version(e.MTime, e.Size)
+	}
+	return e
+}
+
 // FullListing fetches the whole tree of a drive in one call (the desktop
 // client's CSV snapshot) and the cursor from which Changes continues.
 func (c *Client) FullListing(ctx context.Context, driveID int64) ([]remote.Entry, string, error) {
