@@ -7,7 +7,6 @@ import (
 	"hash/maphash"
 	"io"
 	"slices"
-	"sync"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
 )
@@ -17,7 +16,8 @@ const mailChunkGuess = 64 << 10
 
 // Mail is a remote.Mail that caches mailboxes, folders and message
 // listings (TTL, singleflight), caches downloaded messages under the byte
-// budget, and knows the exact size of every message it has seen. A
+// budget, and knows the exact size of every message it has downloaded
+// (and counts those whose listed size was wrong). A
 // (mailbox, folder, uid) never changes content, so neither its bytes nor
 // its size ever go stale. Safe for concurrent use.
 type Mail struct {
@@ -33,9 +33,8 @@ type Mail struct {
 	seed    maphash.Seed
 	sizeSem chan struct{}
 
-	sizesMu sync.RWMutex
-	sizes   map[msgKey]int64
-	scans   sizeScans
+	sizes sizeBook
+	scans sizeScans
 }
 
 type folderKey struct{ mailbox, folder string }
@@ -52,7 +51,6 @@ func NewMail(inner remote.Mail, o Options) *Mail {
 		o:       o,
 		seed:    maphash.MakeSeed(),
 		sizeSem: make(chan struct{}, o.MailSizeConcurrency),
-		sizes:   make(map[msgKey]int64),
 	}
 	m.mailboxes = newMeta[struct{}, []remote.Mailbox](o, &m.gen)
 	m.folders = newMeta[string, []remote.Folder](o, &m.gen)
@@ -85,10 +83,15 @@ func (m *Mail) Folders(ctx context.Context, mailbox string) ([]remote.Folder, er
 }
 
 // Messages lists the messages of a folder, cached. SizeHint stays the
-// listing's hint: Size gives the exact one.
+// listing's size: KnownSize and Size give the exact one.
 func (m *Mail) Messages(ctx context.Context, mailbox, folderID string) ([]remote.Message, error) {
-	v, err := m.messages.get(ctx, folderKey{mailbox, folderID}, func(ctx context.Context) ([]remote.Message, error) {
-		return m.inner.Messages(ctx, mailbox, folderID)
+	f := folderKey{mailbox, folderID}
+	v, err := m.messages.get(ctx, f, func(ctx context.Context) ([]remote.Message, error) {
+		list, err := m.inner.Messages(ctx, mailbox, folderID)
+		if err == nil {
+			m.sizes.listed(f, list)
+		}
+		return list, err
 	})
 	return slices.Clone(v), err
 }
@@ -123,34 +126,6 @@ func (m *Mail) ReadAt(ctx context.Context, mailbox, folderID, uid string, p []by
 	return n, nil
 }
 
-// Size returns the exact byte length of a message, downloading it once if
-// it is not known yet (the bytes stay in the cache for the read that
-// usually follows). At most MailSizeConcurrency such downloads run at once.
-func (m *Mail) Size(ctx context.Context, mailbox, folderID, uid string) (int64, error) {
-	k := msgKey{mailbox, folderID, uid}
-	if n, ok := m.knownSize(k); ok {
-		return n, nil
-	}
-	m.learnAhead(k)
-	data, err := m.message(ctx, k, true)
-	if err != nil {
-		return 0, err
-	}
-	return int64(len(data)), nil
-}
-
-// KnownSize returns the exact size of a message if it was ever learned.
-func (m *Mail) KnownSize(mailbox, folderID, uid string) (int64, bool) {
-	return m.knownSize(msgKey{mailbox, folderID, uid})
-}
-
-func (m *Mail) knownSize(k msgKey) (int64, bool) {
-	m.sizesMu.RLock()
-	defer m.sizesMu.RUnlock()
-	n, ok := m.sizes[k]
-	return n, ok
-}
-
 // message returns the cached bytes of k, downloading them once. sizing
 // downloads (to learn a size) share a bound; reads do not wait on it.
 func (m *Mail) message(ctx context.Context, k msgKey, sizing bool) ([]byte, error) {
@@ -172,9 +147,7 @@ func (m *Mail) message(ctx context.Context, k msgKey, sizing bool) ([]byte, erro
 			}
 			m.o.Disk.storeMessage(k, data)
 		}
-		m.sizesMu.Lock()
-		m.sizes[k] = int64(len(data))
-		m.sizesMu.Unlock()
+		m.learned(k, int64(len(data)))
 		return data, nil
 	})
 }

@@ -148,15 +148,16 @@ func (t messageItem) stable() gofs.StableAttr {
 	return gofs.StableAttr{Mode: fuse.S_IFREG, Ino: t.ino()}
 }
 
-// attr never downloads: the exact size when known, else the listed hint,
-// which the caller must not let the kernel cache.
+// attr never downloads: the exact size when known, else the listed one,
+// which the kernel may cache unless stat must be exact (then Getattr
+// learns the truth). Open corrects a wrong listed size (messageFile).
 func (t messageItem) attr(_ context.Context, s *fsys, out *fuse.Attr) bool {
 	size, exact := s.mail.KnownSize(t.mailbox, t.folder.ID, t.m.UID)
 	if !exact {
 		size = t.m.SizeHint
 	}
 	s.fileAttr(out, t.ino(), size, t.m.Date)
-	return exact
+	return exact || !s.mail.ExactSizes()
 }
 
 func (t messageItem) node(s *fsys, path string) gofs.InodeEmbedder {

@@ -29,6 +29,9 @@ type MailSource interface {
 	Size(ctx context.Context, mailbox, folderID, uid string) (int64, error)
 	// KnownSize returns the exact size if it is known without a request.
 	KnownSize(mailbox, folderID, uid string) (int64, bool)
+	// ExactSizes reports whether stat must wait for the exact size; if
+	// not, it reports the listed size until the message is opened.
+	ExactSizes() bool
 	// ReadAt reads a message's bytes at off, io.ReaderAt semantics.
 	ReadAt(ctx context.Context, mailbox, folderID, uid string, p []byte, off int64) (int, error)
 }
