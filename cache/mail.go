@@ -35,6 +35,7 @@ type Mail struct {
 
 	sizes sizeBook
 	scans sizeScans
+	poll  mailPoller
 }
 
 type folderKey struct{ mailbox, folder string }
@@ -52,6 +53,9 @@ func NewMail(inner remote.Mail, o Options) *Mail {
 		seed:    maphash.MakeSeed(),
 		sizeSem: make(chan struct{}, o.MailSizeConcurrency),
 	}
+	if feed, ok := inner.(MailFeed); ok {
+		m.poll.feed = feed
+	}
 	m.mailboxes = newMeta[struct{}, []remote.Mailbox](o, &m.gen)
 	m.folders = newMeta[string, []remote.Folder](o, &m.gen)
 	m.messages = newMeta[folderKey, []remote.Message](o, &m.gen)
@@ -68,8 +72,10 @@ func NewMail(inner remote.Mail, o Options) *Mail {
 	return m
 }
 
-// Mailboxes lists the account's mailboxes, cached.
+// Mailboxes lists the account's mailboxes, cached. It starts the poller
+// that follows each one's INBOX.
 func (m *Mail) Mailboxes(ctx context.Context) ([]remote.Mailbox, error) {
+	m.startPolling()
 	v, err := m.mailboxes.get(ctx, struct{}{}, m.inner.Mailboxes)
 	return slices.Clone(v), err
 }
@@ -86,10 +92,19 @@ func (m *Mail) Folders(ctx context.Context, mailbox string) ([]remote.Folder, er
 // listing's size: KnownSize and Size give the exact one.
 func (m *Mail) Messages(ctx context.Context, mailbox, folderID string) ([]remote.Message, error) {
 	f := folderKey{mailbox, folderID}
+	m.touch(f)
 	v, err := m.messages.get(ctx, f, func(ctx context.Context) ([]remote.Message, error) {
-		list, err := m.inner.Messages(ctx, mailbox, folderID)
+		if m.poll.feed == nil {
+			list, err := m.inner.Messages(ctx, mailbox, folderID)
+			if err == nil {
+				m.sizes.listed(f, list)
+			}
+			return list, err
+		}
+		list, sig, err := m.poll.feed.Listing(ctx, mailbox, folderID)
 		if err == nil {
 			m.sizes.listed(f, list)
+			m.poll.listed(f, list, sig)
 		}
 		return list, err
 	})
@@ -173,9 +188,10 @@ func (m *Mail) InvalidateAll() {
 	m.messages.clear()
 }
 
-// Close stops the downloads under way and releases the message cache; the
-// Mail must not be used afterwards.
+// Close stops the poller and the downloads under way, waits for them, and
+// releases the message cache; the Mail must not be used afterwards.
 func (m *Mail) Close() error {
+	m.stopPolling()
 	m.raw.close()
 	return nil
 }

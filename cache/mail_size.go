@@ -96,6 +96,7 @@ func (m *Mail) ExactSizes() bool { return m.o.ExactMailSizes }
 // downloads run at once.
 func (m *Mail) Size(ctx context.Context, mailbox, folderID, uid string) (int64, error) {
 	k := msgKey{mailbox, folderID, uid}
+	m.touch(folderKey{mailbox, folderID}) // an open: the folder is in use
 	if n, ok := m.knownSize(k); ok {
 		return n, nil
 	}
