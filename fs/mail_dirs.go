@@ -56,7 +56,9 @@ func (t mailboxDir) attr(_ context.Context, s *fsys, out *fuse.Attr) bool {
 	return true
 }
 
-func (t mailboxDir) node(s *fsys, path string) gofs.InodeEmbedder { return newDir(s, t, path) }
+func (t mailboxDir) node(s *fsys, path string) gofs.InodeEmbedder {
+	return s.mailDir(mailDirKey{t.mb.UUID, ""}, t, path)
+}
 
 func (t mailboxDir) list(ctx context.Context, s *fsys) ([]item, error) {
 	folders, err := s.mail.Folders(ctx, t.mb.UUID)
@@ -116,7 +118,9 @@ func (t mailFolder) attr(_ context.Context, s *fsys, out *fuse.Attr) bool {
 	return true
 }
 
-func (t mailFolder) node(s *fsys, path string) gofs.InodeEmbedder { return newDir(s, t, path) }
+func (t mailFolder) node(s *fsys, path string) gofs.InodeEmbedder {
+	return s.mailDir(mailDirKey{t.mailbox, t.f.ID}, t, path)
+}
 
 func (t mailFolder) list(ctx context.Context, s *fsys) ([]item, error) {
 	folders, err := s.mail.Folders(ctx, t.mailbox)

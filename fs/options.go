@@ -64,6 +64,8 @@ type fsys struct {
 	// invalAttrs makes the kernel forget an inode's attributes; tests of
 	// nodes outside a mount replace it.
 	invalAttrs func(*gofs.Inode)
+	// mailDirs finds the mail directories a change concerns.
+	mailDirs mailDirs
 }
 
 func newFsys(o Options) *fsys {
@@ -99,5 +101,6 @@ func timeoutOrDefault(d time.Duration) time.Duration {
 // and Mail/ (when o.Mail is set). Mount it with Mount.
 func NewRoot(o Options) gofs.InodeEmbedder {
 	s := newFsys(o)
+	s.followMail(o.Mail)
 	return &dirNode{s: s, src: rootDir{}, path: ""}
 }
