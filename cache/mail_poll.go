@@ -47,9 +47,14 @@ func (m *Mail) pollTargets(ctx context.Context) []folderKey {
 	inboxes := map[folderKey]bool{}
 	boxes, _ := m.mailboxes.peek(struct{}{})
 	for _, mb := range boxes {
-		folders, err := m.Folders(ctx, mb.UUID)
-		if err != nil {
-			continue
+		// The tree as cached, fresh or not (pollTrees re-reads it); asked
+		// for only the first time.
+		folders, ok := m.folders.peek(mb.UUID)
+		if !ok {
+			var err error
+			if folders, err = m.Folders(ctx, mb.UUID); err != nil {
+				continue
+			}
 		}
 		for _, f := range folders {
 			if f.Role == "INBOX" || f.Path == "INBOX" {

@@ -22,7 +22,19 @@ type feedMail struct {
 	seq                         int
 	log                         []feedChange
 	expired                     bool
+	tree                        []remote.Folder // nil: fakeMail's
 	listings, activities, byUID atomic.Int64
+}
+
+func (f *feedMail) Folders(ctx context.Context, mailbox string) ([]remote.Folder, error) {
+	f.mu.Lock()
+	tree := f.tree
+	f.mu.Unlock()
+	if tree == nil {
+		return f.fakeMail.Folders(ctx, mailbox)
+	}
+	f.fakeMail.folders.Add(1)
+	return slices.Clone(tree), nil
 }
 
 type feedChange struct {
@@ -207,5 +219,46 @@ func TestMailPollerStops(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	if f.activities.Load() != n {
 		t.Error("the poller still runs after Close")
+	}
+}
+
+// The folder tree is read again every MailFolderPoll; folders that came
+// and went are reported, and a gone folder is no longer polled.
+func TestMailPollFolderTree(t *testing.T) {
+	ctx := context.Background()
+	f := &feedMail{fakeMail: newFakeMail(1)}
+	inbox := remote.Folder{ID: "inbox", Path: "INBOX", Name: "INBOX", Role: "INBOX"}
+	old := remote.Folder{ID: "old", Path: "Old", Name: "Old"}
+	f.tree = []remote.Folder{inbox, old}
+	m := newFeedMail(t, f, Options{MailPoll: -1, MailFolderPoll: time.Nanosecond})
+	var changes []MailChange
+	m.Subscribe(func(c MailChange) { changes = append(changes, c) })
+	if _, err := m.Mailboxes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Folders(ctx, "mb"); err != nil {
+		t.Fatal(err)
+	}
+	m.touch(folderKey{"mb", "old"})
+	m.pollOnce(ctx)
+	if len(changes) != 0 {
+		t.Fatalf("unchanged tree reported %+v", changes)
+	}
+	added := remote.Folder{ID: "new", Path: "New", Name: "New"}
+	f.mu.Lock()
+	f.tree = []remote.Folder{inbox, added}
+	f.mu.Unlock()
+	m.pollOnce(ctx)
+	if len(changes) != 1 || !changes[0].Folders || len(changes[0].AddedFolders) != 1 || changes[0].AddedFolders[0].ID != "new" ||
+		len(changes[0].RemovedFolders) != 1 || changes[0].RemovedFolders[0].ID != "old" {
+		t.Fatalf("changes %+v, want New added and Old removed", changes)
+	}
+	if got, _ := m.Folders(ctx, "mb"); len(got) != 2 || got[1].ID != "new" {
+		t.Errorf("cached tree %+v, want the new one", got)
+	}
+	for _, k := range m.pollTargets(ctx) {
+		if k.folder == "old" {
+			t.Error("a removed folder is still polled")
+		}
 	}
 }
