@@ -63,6 +63,42 @@ func (d *Disk) loadMessage(k msgKey) ([]byte, bool) {
 	return d.read(messageName(k), 0, 0, -1)
 }
 
+// messageLen returns the length of message k if the disk holds it,
+// reading only its header: stat of a message on disk costs no download and
+// no read of its bytes. A file whose length disagrees with its header is a
+// miss (the read that follows drops it).
+func (d *Disk) messageLen(k msgKey) (int64, bool) {
+	if d == nil {
+		return 0, false
+	}
+	name := messageName(k)
+	d.mu.Lock()
+	_, ok := d.files[name]
+	d.mu.Unlock()
+	if !ok {
+		return 0, false
+	}
+	f, err := os.Open(d.path(name))
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	var h [16]byte
+	if _, err := f.ReadAt(h[:], 0); err != nil ||
+		[8]byte(h[:8]) != diskMagic || binary.LittleEndian.Uint32(h[12:]) != diskPiece {
+		return 0, false
+	}
+	info, err := f.Stat()
+	if err != nil {
+		return 0, false
+	}
+	n := int64(binary.LittleEndian.Uint32(h[8:]))
+	if info.Size() != 16+4*((n+diskPiece-1)/diskPiece)+n {
+		return 0, false
+	}
+	return n, true
+}
+
 // storeMessage queues message k for writing.
 func (d *Disk) storeMessage(k msgKey, data []byte) {
 	if d != nil {

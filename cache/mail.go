@@ -7,7 +7,6 @@ import (
 	"hash/maphash"
 	"io"
 	"slices"
-	"sync"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
 )
@@ -17,7 +16,8 @@ const mailChunkGuess = 64 << 10
 
 // Mail is a remote.Mail that caches mailboxes, folders and message
 // listings (TTL, singleflight), caches downloaded messages under the byte
-// budget, and knows the exact size of every message it has seen. A
+// budget, and knows the exact size of every message it has downloaded
+// (and counts those whose listed size was wrong). A
 // (mailbox, folder, uid) never changes content, so neither its bytes nor
 // its size ever go stale. Safe for concurrent use.
 type Mail struct {
@@ -33,9 +33,9 @@ type Mail struct {
 	seed    maphash.Seed
 	sizeSem chan struct{}
 
-	sizesMu sync.RWMutex
-	sizes   map[msgKey]int64
-	scans   sizeScans
+	sizes sizeBook
+	scans sizeScans
+	poll  mailPoller
 }
 
 type folderKey struct{ mailbox, folder string }
@@ -52,7 +52,9 @@ func NewMail(inner remote.Mail, o Options) *Mail {
 		o:       o,
 		seed:    maphash.MakeSeed(),
 		sizeSem: make(chan struct{}, o.MailSizeConcurrency),
-		sizes:   make(map[msgKey]int64),
+	}
+	if feed, ok := inner.(MailFeed); ok {
+		m.poll.feed = feed
 	}
 	m.mailboxes = newMeta[struct{}, []remote.Mailbox](o, &m.gen)
 	m.folders = newMeta[string, []remote.Folder](o, &m.gen)
@@ -70,8 +72,10 @@ func NewMail(inner remote.Mail, o Options) *Mail {
 	return m
 }
 
-// Mailboxes lists the account's mailboxes, cached.
+// Mailboxes lists the account's mailboxes, cached. It starts the poller
+// that follows each one's INBOX.
 func (m *Mail) Mailboxes(ctx context.Context) ([]remote.Mailbox, error) {
+	m.startPolling()
 	v, err := m.mailboxes.get(ctx, struct{}{}, m.inner.Mailboxes)
 	return slices.Clone(v), err
 }
@@ -85,10 +89,24 @@ func (m *Mail) Folders(ctx context.Context, mailbox string) ([]remote.Folder, er
 }
 
 // Messages lists the messages of a folder, cached. SizeHint stays the
-// listing's hint: Size gives the exact one.
+// listing's size: KnownSize and Size give the exact one.
 func (m *Mail) Messages(ctx context.Context, mailbox, folderID string) ([]remote.Message, error) {
-	v, err := m.messages.get(ctx, folderKey{mailbox, folderID}, func(ctx context.Context) ([]remote.Message, error) {
-		return m.inner.Messages(ctx, mailbox, folderID)
+	f := folderKey{mailbox, folderID}
+	m.touch(f)
+	v, err := m.messages.get(ctx, f, func(ctx context.Context) ([]remote.Message, error) {
+		if m.poll.feed == nil {
+			list, err := m.inner.Messages(ctx, mailbox, folderID)
+			if err == nil {
+				m.sizes.listed(f, list)
+			}
+			return list, err
+		}
+		list, sig, err := m.poll.feed.Listing(ctx, mailbox, folderID)
+		if err == nil {
+			m.sizes.listed(f, list)
+			m.poll.listed(f, list, sig)
+		}
+		return list, err
 	})
 	return slices.Clone(v), err
 }
@@ -123,34 +141,6 @@ func (m *Mail) ReadAt(ctx context.Context, mailbox, folderID, uid string, p []by
 	return n, nil
 }
 
-// Size returns the exact byte length of a message, downloading it once if
-// it is not known yet (the bytes stay in the cache for the read that
-// usually follows). At most MailSizeConcurrency such downloads run at once.
-func (m *Mail) Size(ctx context.Context, mailbox, folderID, uid string) (int64, error) {
-	k := msgKey{mailbox, folderID, uid}
-	if n, ok := m.knownSize(k); ok {
-		return n, nil
-	}
-	m.learnAhead(k)
-	data, err := m.message(ctx, k, true)
-	if err != nil {
-		return 0, err
-	}
-	return int64(len(data)), nil
-}
-
-// KnownSize returns the exact size of a message if it was ever learned.
-func (m *Mail) KnownSize(mailbox, folderID, uid string) (int64, bool) {
-	return m.knownSize(msgKey{mailbox, folderID, uid})
-}
-
-func (m *Mail) knownSize(k msgKey) (int64, bool) {
-	m.sizesMu.RLock()
-	defer m.sizesMu.RUnlock()
-	n, ok := m.sizes[k]
-	return n, ok
-}
-
 // message returns the cached bytes of k, downloading them once. sizing
 // downloads (to learn a size) share a bound; reads do not wait on it.
 func (m *Mail) message(ctx context.Context, k msgKey, sizing bool) ([]byte, error) {
@@ -172,9 +162,7 @@ func (m *Mail) message(ctx context.Context, k msgKey, sizing bool) ([]byte, erro
 			}
 			m.o.Disk.storeMessage(k, data)
 		}
-		m.sizesMu.Lock()
-		m.sizes[k] = int64(len(data))
-		m.sizesMu.Unlock()
+		m.learned(k, int64(len(data)))
 		return data, nil
 	})
 }
@@ -200,9 +188,10 @@ func (m *Mail) InvalidateAll() {
 	m.messages.clear()
 }
 
-// Close stops the downloads under way and releases the message cache; the
-// Mail must not be used afterwards.
+// Close stops the poller and the downloads under way, waits for them, and
+// releases the message cache; the Mail must not be used afterwards.
 func (m *Mail) Close() error {
+	m.stopPolling()
 	m.raw.close()
 	return nil
 }

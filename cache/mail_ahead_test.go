@@ -8,12 +8,13 @@ import (
 
 // A scan of sizes (ls -l) learns the next ones ahead, in parallel: 64
 // messages at 20 ms each take far less than 64 round trips, and each is
-// downloaded once. A lone stat learns one size only.
+// downloaded once. A lone stat learns one size only. (--exact-mail-sizes:
+// by default stat never downloads.)
 func TestMailSizesLearnedAheadOfAScan(t *testing.T) {
 	ctx := context.Background()
 	f := newFakeMail(64)
 	f.latency = 50 * time.Millisecond
-	m := NewMail(f, Options{})
+	m := NewMail(f, Options{ExactMailSizes: true})
 	defer m.Close()
 	list, err := m.Messages(ctx, "mb", "inbox")
 	if err != nil || len(list) != 64 {

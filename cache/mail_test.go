@@ -129,7 +129,7 @@ func TestMailSize(t *testing.T) {
 func TestMailSizeConcurrency(t *testing.T) {
 	f := newFakeMail(20)
 	f.latency = 10 * time.Millisecond
-	m := newTestMail(t, f, Options{MailSizeConcurrency: 3})
+	m := newTestMail(t, f, Options{MailSizeConcurrency: 3, ExactMailSizes: true})
 	var wg sync.WaitGroup
 	var failed atomic.Int64
 	for i := 1; i <= 20; i++ {

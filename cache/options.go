@@ -31,6 +31,9 @@ const (
 	DefaultDiskCacheSize       = 4 << 30
 	DefaultPollInterval        = 30 * time.Second
 	DefaultLongPollRetry       = 5 * time.Minute
+	DefaultMailPoll            = 30 * time.Second
+	DefaultMailActive          = 30 * time.Minute
+	DefaultMailFolderPoll      = 10 * time.Minute
 )
 
 // Options tune both decorators. The zero value is usable: every zero field
@@ -54,6 +57,18 @@ type Options struct {
 	Parallel int
 	// MailSizeConcurrency bounds concurrent downloads learning exact sizes.
 	MailSizeConcurrency int
+	// ExactMailSizes makes stat of a message wait for its exact size (a
+	// download) instead of reporting the listed one.
+	ExactMailSizes bool
+	// MailPoll is how often the folders a user looked at are asked for
+	// changes (mail activities); negative turns mail polling off.
+	MailPoll time.Duration
+	// MailActive is how long a folder listed or opened stays polled;
+	// negative polls only each mailbox's INBOX.
+	MailActive time.Duration
+	// MailFolderPoll is how often the polled mailboxes' folder trees are
+	// read again.
+	MailFolderPoll time.Duration
 	// FetchTimeout bounds one shared fetch (a block, a message, a listing),
 	// which no single reader's cancellation may stop.
 	FetchTimeout time.Duration
@@ -101,6 +116,18 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"memory budget of the content cache, per service (e.g. 256MiB, 1GiB; 0 keeps only the working set)")
 	fs.Var((*ttlFlag)(&o.DirCacheTime), "dir-cache-time",
 		"how long directory listings and file attributes are trusted before asking again (0: never)")
+	fs.BoolVar(&o.ExactMailSizes, "exact-mail-sizes", false,
+		"make stat of a message wait for its exact size (one download per message) instead of reporting the listed size")
+	if o.MailPoll == 0 {
+		o.MailPoll = DefaultMailPoll
+	}
+	if o.MailActive == 0 {
+		o.MailActive = DefaultMailActive
+	}
+	fs.Var((*ttlFlag)(&o.MailPoll), "mail-poll",
+		"how often mail folders in use (and each INBOX) are asked for new and deleted messages (0: never)")
+	fs.Var((*ttlFlag)(&o.MailActive), "mail-active",
+		"how long a mail folder stays polled after it was last listed or opened (0: only each INBOX)")
 	fs.BoolVar(&o.NoSnapshot, "no-snapshot", false,
 		"list each kDrive directory when it is opened, instead of fetching a drive's whole tree in one request (changes then show after --dir-cache-time)")
 	if o.PollInterval == 0 {
@@ -166,6 +193,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MailSizeConcurrency <= 0 {
 		o.MailSizeConcurrency = DefaultMailSizeConcurrency
+	}
+	if o.MailPoll == 0 {
+		o.MailPoll = DefaultMailPoll
+	}
+	if o.MailActive == 0 {
+		o.MailActive = DefaultMailActive
+	}
+	if o.MailFolderPoll <= 0 {
+		o.MailFolderPoll = DefaultMailFolderPoll
 	}
 	if o.FetchTimeout <= 0 {
 		o.FetchTimeout = DefaultFetchTimeout

@@ -99,6 +99,16 @@ func (d *dirNode) relist(ctx context.Context) (*listing, error) {
 	return l, nil
 }
 
+// forgetListing drops the last listing, so the next lookup lists again
+// (a change was reported), and returns it (nil if none).
+func (d *dirNode) forgetListing() *listing {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	l := d.last
+	d.last = nil
+	return l
+}
+
 // freshWindow is how long a listing answers lookups without asking the
 // source again. At least a second, so the lookups that follow a readdir
 // (READDIRPLUS, ls -l) never cost a relisting each.

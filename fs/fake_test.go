@@ -162,6 +162,9 @@ type fakeMail struct {
 	raw       map[string][]byte           // mailbox, folder id, uid joined by NUL
 	known     map[string]bool
 	downloads int
+	// listedSizes makes stat report listed sizes (the daemon's default);
+	// the zero value is --exact-mail-sizes.
+	listedSizes bool
 }
 
 func newFakeMail() *fakeMail {
@@ -241,6 +244,8 @@ func (f *fakeMail) KnownSize(mailbox, folderID, uid string) (int64, bool) {
 	}
 	return int64(len(f.raw[k])), true
 }
+
+func (f *fakeMail) ExactSizes() bool { return !f.listedSizes }
 
 func (f *fakeMail) ReadAt(ctx context.Context, mailbox, folderID, uid string, p []byte, off int64) (int, error) {
 	raw, err := f.Raw(ctx, mailbox, folderID, uid)

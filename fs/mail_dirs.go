@@ -56,7 +56,9 @@ func (t mailboxDir) attr(_ context.Context, s *fsys, out *fuse.Attr) bool {
 	return true
 }
 
-func (t mailboxDir) node(s *fsys, path string) gofs.InodeEmbedder { return newDir(s, t, path) }
+func (t mailboxDir) node(s *fsys, path string) gofs.InodeEmbedder {
+	return s.mailDir(mailDirKey{t.mb.UUID, ""}, t, path)
+}
 
 func (t mailboxDir) list(ctx context.Context, s *fsys) ([]item, error) {
 	folders, err := s.mail.Folders(ctx, t.mb.UUID)
@@ -116,7 +118,9 @@ func (t mailFolder) attr(_ context.Context, s *fsys, out *fuse.Attr) bool {
 	return true
 }
 
-func (t mailFolder) node(s *fsys, path string) gofs.InodeEmbedder { return newDir(s, t, path) }
+func (t mailFolder) node(s *fsys, path string) gofs.InodeEmbedder {
+	return s.mailDir(mailDirKey{t.mailbox, t.f.ID}, t, path)
+}
 
 func (t mailFolder) list(ctx context.Context, s *fsys) ([]item, error) {
 	folders, err := s.mail.Folders(ctx, t.mailbox)
@@ -148,15 +152,16 @@ func (t messageItem) stable() gofs.StableAttr {
 	return gofs.StableAttr{Mode: fuse.S_IFREG, Ino: t.ino()}
 }
 
-// attr never downloads: the exact size when known, else the listed hint,
-// which the caller must not let the kernel cache.
+// attr never downloads: the exact size when known, else the listed one,
+// which the kernel may cache unless stat must be exact (then Getattr
+// learns the truth). Open corrects a wrong listed size (messageFile).
 func (t messageItem) attr(_ context.Context, s *fsys, out *fuse.Attr) bool {
 	size, exact := s.mail.KnownSize(t.mailbox, t.folder.ID, t.m.UID)
 	if !exact {
 		size = t.m.SizeHint
 	}
 	s.fileAttr(out, t.ino(), size, t.m.Date)
-	return exact
+	return exact || !s.mail.ExactSizes()
 }
 
 func (t messageItem) node(s *fsys, path string) gofs.InodeEmbedder {

@@ -13,13 +13,21 @@ import (
 
 // messageFile is one message as an .eml file. A (mailbox, folder, uid)
 // never changes content, so the kernel may always keep its pages.
+//
+// stat reports the listed size (unless the mount wants exact sizes, see
+// MailSource.ExactSizes); opening learns the exact one, since the read
+// that follows downloads the message anyway. If the listing was wrong,
+// Open tells the kernel to forget the size it holds, so an fstat after
+// open (cp, rsync, tar) sees the truth, and serves that open with direct
+// I/O, so even a reader holding the old size reads to the real end.
 type messageFile struct {
 	gofs.Inode
 	s    *fsys
 	path string
 
-	mu sync.Mutex
-	it messageItem // GUARDED_BY(mu)
+	mu        sync.Mutex
+	it        messageItem // GUARDED_BY(mu)
+	corrected bool        // GUARDED_BY(mu): the kernel was told the listing was wrong
 }
 
 func (f *messageFile) item() messageItem {
@@ -36,12 +44,15 @@ func (f *messageFile) update(it item) {
 	}
 }
 
-// size returns the exact size, downloading the message once if needed:
-// stat must tell the truth, and the listed size is only a hint.
+// size returns the size stat reports: the exact one when known, else the
+// listed one, or, when stat must be exact, the exact one downloaded.
 func (f *messageFile) size(ctx context.Context) (int64, error) {
 	t := f.item()
 	if n, ok := f.s.mail.KnownSize(t.mailbox, t.folder.ID, t.m.UID); ok {
 		return n, nil
+	}
+	if !f.s.mail.ExactSizes() {
+		return t.m.SizeHint, nil
 	}
 	return f.s.mail.Size(ctx, t.mailbox, t.folder.ID, t.m.UID)
 }
@@ -61,12 +72,24 @@ func (f *messageFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, 
 	if writeFlags(flags) {
 		return nil, 0, syscall.EROFS
 	}
-	// Learn the exact size before the first read, so the kernel's next
-	// attribute refresh (the hint was given with a zero timeout) is right.
-	if _, err := f.size(ctx); err != nil {
+	t := f.item()
+	n, err := f.s.mail.Size(ctx, t.mailbox, t.folder.ID, t.m.UID)
+	if err != nil {
 		return nil, 0, f.s.errs.fail("open", f.path, err)
 	}
-	return nil, fuse.FOPEN_KEEP_CACHE, 0
+	if n == t.m.SizeHint || f.s.mail.ExactSizes() {
+		return nil, fuse.FOPEN_KEEP_CACHE, 0
+	}
+	f.mu.Lock()
+	tell := !f.corrected
+	f.corrected = true
+	f.mu.Unlock()
+	if tell {
+		// Attributes only; no page is locked during an open, so the
+		// notification cannot deadlock.
+		f.s.invalAttrs(f.EmbeddedInode())
+	}
+	return nil, fuse.FOPEN_DIRECT_IO, 0
 }
 
 func (f *messageFile) Read(ctx context.Context, _ gofs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {

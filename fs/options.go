@@ -29,6 +29,9 @@ type MailSource interface {
 	Size(ctx context.Context, mailbox, folderID, uid string) (int64, error)
 	// KnownSize returns the exact size if it is known without a request.
 	KnownSize(mailbox, folderID, uid string) (int64, bool)
+	// ExactSizes reports whether stat must wait for the exact size; if
+	// not, it reports the listed size until the message is opened.
+	ExactSizes() bool
 	// ReadAt reads a message's bytes at off, io.ReaderAt semantics.
 	ReadAt(ctx context.Context, mailbox, folderID, uid string, p []byte, off int64) (int, error)
 }
@@ -65,6 +68,8 @@ type fsys struct {
 	// the kernel what to forget.
 	dirs   dirRegistry
 	kernel kernelNotifier
+	// mailDirs finds the mail directories a change concerns.
+	mailDirs mailDirs
 }
 
 func newFsys(o Options) *fsys {
@@ -107,5 +112,6 @@ func NewRoot(o Options) gofs.InodeEmbedder {
 	if src, ok := o.Drives.(driveChangeSource); ok {
 		src.SubscribeDriveChanges(s.onDriveChange)
 	}
+	s.followMail(o.Mail)
 	return &dirNode{s: s, src: rootDir{}, path: ""}
 }

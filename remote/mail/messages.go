@@ -109,15 +109,31 @@ func decodeMessage(raw json.RawMessage, folderID string) (remote.Message, error)
 // list at its 10,000 cap may be truncated: the rest comes from the offset
 // listing, merged by UID.
 func (c *Client) Messages(ctx context.Context, mailbox, folderID string) ([]remote.Message, error) {
+	list, _, err := c.Listing(ctx, mailbox, folderID)
+	return list, err
+}
+
+// Listing is Messages with the signature of the state the UID list
+// describes, from which Activities reports changes ("" if the server sent
+// none).
+func (c *Client) Listing(ctx context.Context, mailbox, folderID string) ([]remote.Message, string, error) {
 	var data struct {
-		UIDs []flexUID `json:"messages_uids"`
+		UIDs      []flexUID `json:"messages_uids"`
+		Signature string    `json:"signature"`
 	}
 	if err := c.rc.GetJSON(ctx, c.uidsURL(mailbox, folderID), &data); err != nil {
-		return nil, fmt.Errorf("messages of %s: %w", folderID, err)
+		return nil, "", fmt.Errorf("messages of %s: %w", folderID, err)
 	}
-	uids := make([]string, 0, len(data.UIDs))
-	seen := make(map[string]bool, len(data.UIDs))
-	for _, u := range data.UIDs {
+	list, err := c.listed(ctx, mailbox, folderID, data.UIDs)
+	return list, data.Signature, err
+}
+
+// listed fetches the metadata of a UID list and, when the list is at its
+// cap, the rest from the offset listing.
+func (c *Client) listed(ctx context.Context, mailbox, folderID string, all []flexUID) ([]remote.Message, error) {
+	uids := make([]string, 0, len(all))
+	seen := make(map[string]bool, len(all))
+	for _, u := range all {
 		if s, ok := shortUID(string(u)); ok && !seen[s] {
 			seen[s] = true
 			uids = append(uids, s)
@@ -125,6 +141,34 @@ func (c *Client) Messages(ctx context.Context, mailbox, folderID string) ([]remo
 			c.log.Warn("mail: skipping a malformed uid", "folder", folderID, "uid", string(u))
 		}
 	}
+	out, err := c.MessagesByUID(ctx, mailbox, folderID, uids)
+	if err != nil {
+		return nil, err
+	}
+	have := make(map[string]bool, len(out))
+	for _, m := range out {
+		have[m.UID] = true
+	}
+	if len(all) >= uidListCap {
+		// Start a page early: mail that arrived meanwhile shifts offsets.
+		rest, err := c.pageFrom(ctx, mailbox, folderID, max(len(all)-threadsLimit, 0))
+		if err != nil {
+			return nil, fmt.Errorf("messages of %s beyond %d: %w", folderID, uidListCap, err)
+		}
+		for _, m := range rest {
+			if !have[m.UID] {
+				have[m.UID] = true
+				out = append(out, m)
+			}
+		}
+	}
+	return out, nil
+}
+
+// MessagesByUID fetches the metadata of the given messages of a folder
+// (short UIDs) in batches of 200, a few at a time. UIDs the server leaves
+// out (expunged meanwhile) are absent from the result.
+func (c *Client) MessagesByUID(ctx context.Context, mailbox, folderID string, uids []string) ([]remote.Message, error) {
 	batches := make([][]remote.Message, (len(uids)+uidBatch-1)/uidBatch)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(batchParallel)
@@ -144,19 +188,6 @@ func (c *Client) Messages(ctx context.Context, mailbox, folderID string) ([]remo
 	have := make(map[string]bool, len(uids))
 	for _, b := range batches {
 		for _, m := range b {
-			if !have[m.UID] {
-				have[m.UID] = true
-				out = append(out, m)
-			}
-		}
-	}
-	if len(data.UIDs) >= uidListCap {
-		// Start a page early: mail that arrived meanwhile shifts offsets.
-		rest, err := c.pageFrom(ctx, mailbox, folderID, max(len(data.UIDs)-threadsLimit, 0))
-		if err != nil {
-			return nil, fmt.Errorf("messages of %s beyond %d: %w", folderID, uidListCap, err)
-		}
-		for _, m := range rest {
 			if !have[m.UID] {
 				have[m.UID] = true
 				out = append(out, m)

@@ -36,6 +36,10 @@ func (c *Client) messagesURL(mailbox, folderID string, uids []string) string {
 	return c.folderURL(mailbox, folderID) + "/mobile/messages?uids=" + strings.Join(uids, ",")
 }
 
+func (c *Client) activitiesURL(mailbox, folderID, signature string) string {
+	return c.folderURL(mailbox, folderID) + "/mobile/activities?" + url.Values{"signature": {signature}}.Encode()
+}
+
 func (c *Client) threadsURL(mailbox, folderID string, offset int) string {
 	q := url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(threadsLimit)}, "thread": {"off"}}
 	return c.folderURL(mailbox, folderID) + "/message?" + q.Encode()
