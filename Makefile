@@ -1,7 +1,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test test-faults fuzz vet fmt demo bench bench-quick clean
+.PHONY: all build test test-faults fuzz vet fmt demo bench bench-quick clean man completions install
 
 all: build
 
@@ -40,7 +40,19 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 clean:
-	rm -rf bin mnt
+	rm -rf bin mnt man/infomaniakfs.1 dist/completions
+
+# The man page and the completion scripts are generated from the commands'
+# own flag sets, so they cannot drift from them.
+man: build
+	@mkdir -p man
+	bin/infomaniakfs man > man/infomaniakfs.1
+
+completions: build
+	@mkdir -p dist/completions
+	bin/infomaniakfs completion bash > dist/completions/infomaniakfs.bash
+	bin/infomaniakfs completion zsh > dist/completions/_infomaniakfs
+	bin/infomaniakfs completion fish > dist/completions/infomaniakfs.fish
 
 # The main job on the embedded default: emulator + login + mount of sample data on ./mnt.
 demo: build

@@ -37,6 +37,9 @@ func commands() []command {
 		{"status", "status", "show the account, token expiry, drives and mailboxes", runStatus},
 		{"logout", "logout", "revoke and delete the stored token", runLogout},
 		{"demo", "demo MOUNTPOINT", "run an in-process emulator with sample data and mount it", runDemo},
+		{"version", "version", "print the version and the source revision", runVersion},
+		{"completion", "completion bash|zsh|fish", "print a shell completion script", runCompletion},
+		{"man", "man", "print the man page (roff)", runMan},
 	}
 }
 
@@ -51,6 +54,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "-V" {
+		return runVersion(args[1:], stdout, stderr)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -77,6 +83,7 @@ func newFlagSet(name string, stderr io.Writer) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.SortFlags = false
+	captured.record(fs)
 	return fs
 }
 
