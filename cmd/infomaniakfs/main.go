@@ -109,7 +109,11 @@ func newLogger(w io.Writer, debug bool) *slog.Logger {
 	if debug {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	if w == io.Writer(os.Stderr) && stderrIsJournal(os.Getenv("JOURNAL_STREAM")) {
+		w, opts.ReplaceAttr = journalWriter{w}, dropTime
+	}
+	log := slog.New(slog.NewTextHandler(w, opts))
 	slog.SetDefault(log)
 	return log
 }
