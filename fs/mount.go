@@ -93,6 +93,9 @@ func Mount(dir string, root gofs.InodeEmbedder, o Options, mo MountOptions) (*fu
 // checkMountpoint says clearly, naming the path, why dir cannot take a
 // mount: missing, not a directory, a mount point already, or not empty.
 func checkMountpoint(dir string) error {
+	if autofsTrigger(dir) {
+		return nil // the automount point the helper was asked to mount on
+	}
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
