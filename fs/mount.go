@@ -75,9 +75,12 @@ func Mount(dir string, root gofs.InodeEmbedder, o Options, mo MountOptions) (*fu
 			MaxWrite:         maxWrite,
 			DirectMount:      true, // falls back to fusermount3 when not root
 			DirectMountFlags: flags,
-			DisableXAttrs:    true,
+			DisableXAttrs:    false, // read-only, from memory: xattr.go
 			Debug:            mo.Debug,
 			Logger:           slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+
+			// security.* is answered by go-fuse, never asked of the nodes.
+			IgnoreSecurityLabels: true,
 		},
 		// No EntryTimeout/AttrTimeout here: go-fuse would put them over
 		// the zero attribute timeout a message's size hint needs.
