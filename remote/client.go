@@ -54,6 +54,7 @@ type Client struct {
 	pace    *pacer
 	log     *slog.Logger
 	content *contentURLs
+	stats   *Stats
 }
 
 // Request is one API call. The body is a byte slice so it can be sent
@@ -133,7 +134,7 @@ func NewClient(o ClientOptions) *Client {
 	if o.ContentURLTTL == 0 {
 		o.ContentURLTTL = DefaultContentURLTTL
 	}
-	return &Client{o: o, http: &hc, pace: newPacer(o.Rate, o.Burst), log: log, content: newContentURLs(o.ContentURLTTL)}
+	return &Client{o: o, http: &hc, pace: newPacer(o.Rate, o.Burst), log: log, content: newContentURLs(o.ContentURLTTL), stats: &Stats{}}
 }
 
 // Options returns the options in effect, defaults applied.
@@ -254,6 +255,7 @@ func (c *Client) send(ctx context.Context, req *Request, u *url.URL, tok string)
 			resp, err = c.http.Do(hr)
 		}
 	}
+	c.stats.attempt(ctx, req, resp, err)
 	if err != nil {
 		stalled := g.fired.Load()
 		g.stop()
