@@ -1,7 +1,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test test-faults fuzz vet fmt demo bench bench-quick clean
+.PHONY: all build test test-faults fuzz vet fmt demo bench bench-quick clean man completions install uninstall
 
 all: build
 
@@ -40,7 +40,19 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 clean:
-	rm -rf bin mnt
+	rm -rf bin mnt man/infomaniakfs.1 dist/completions
+
+# The man page and the completion scripts are generated from the commands'
+# own flag sets, so they cannot drift from them.
+man: build
+	@mkdir -p man
+	bin/infomaniakfs man > man/infomaniakfs.1
+
+completions: build
+	@mkdir -p dist/completions
+	bin/infomaniakfs completion bash > dist/completions/infomaniakfs.bash
+	bin/infomaniakfs completion zsh > dist/completions/_infomaniakfs
+	bin/infomaniakfs completion fish > dist/completions/infomaniakfs.fish
 
 # The main job on the embedded default: emulator + login + mount of sample data on ./mnt.
 demo: build
@@ -55,3 +67,35 @@ bench:
 
 bench-quick:
 	BENCH_QUICK=1 $(GO) run ./bench
+
+# Installs the binary, the systemd user unit template, the man page, the
+# completions and the mount helpers. mount(8) looks for mount.TYPE only in
+# /sbin (and /sbin/fs.d), whatever the prefix: hence SBINDIR. Packagers
+# set DESTDIR (and PREFIX=/usr).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= /sbin
+MANDIR ?= $(PREFIX)/share/man
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+install: build man completions
+	install -Dm755 bin/infomaniakfs $(DESTDIR)$(BINDIR)/infomaniakfs
+	install -d $(DESTDIR)$(USERUNITDIR)
+	sed 's|/usr/local/bin/infomaniakfs|$(BINDIR)/infomaniakfs|' dist/systemd/infomaniakfs@.service > $(DESTDIR)$(USERUNITDIR)/infomaniakfs@.service
+	chmod 644 $(DESTDIR)$(USERUNITDIR)/infomaniakfs@.service
+	install -Dm644 man/infomaniakfs.1 $(DESTDIR)$(MANDIR)/man1/infomaniakfs.1
+	install -Dm644 dist/completions/infomaniakfs.bash $(DESTDIR)$(BASHCOMPDIR)/infomaniakfs
+	install -Dm644 dist/completions/_infomaniakfs $(DESTDIR)$(ZSHCOMPDIR)/_infomaniakfs
+	install -Dm644 dist/completions/infomaniakfs.fish $(DESTDIR)$(FISHCOMPDIR)/infomaniakfs.fish
+	install -d $(DESTDIR)$(SBINDIR)
+	ln -sf $(BINDIR)/infomaniakfs $(DESTDIR)$(SBINDIR)/mount.infomaniakfs
+	ln -sf $(BINDIR)/infomaniakfs $(DESTDIR)$(SBINDIR)/mount.fuse.infomaniakfs
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/infomaniakfs $(DESTDIR)$(USERUNITDIR)/infomaniakfs@.service \
+		$(DESTDIR)$(MANDIR)/man1/infomaniakfs.1 $(DESTDIR)$(BASHCOMPDIR)/infomaniakfs \
+		$(DESTDIR)$(ZSHCOMPDIR)/_infomaniakfs $(DESTDIR)$(FISHCOMPDIR)/infomaniakfs.fish \
+		$(DESTDIR)$(SBINDIR)/mount.infomaniakfs $(DESTDIR)$(SBINDIR)/mount.fuse.infomaniakfs

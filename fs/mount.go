@@ -78,9 +78,12 @@ func Mount(dir string, root gofs.InodeEmbedder, o Options, mo MountOptions) (*fu
 			MaxWrite:         maxWrite,
 			DirectMount:      true, // falls back to fusermount3 when not root
 			DirectMountFlags: flags,
-			DisableXAttrs:    true,
+			DisableXAttrs:    false, // read-only, from memory: xattr.go
 			Debug:            mo.Debug,
 			Logger:           slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+
+			// security.* is answered by go-fuse, never asked of the nodes.
+			IgnoreSecurityLabels: true,
 		},
 		// No EntryTimeout/AttrTimeout here: go-fuse would put them over
 		// the zero attribute timeout a message's size hint needs.
@@ -96,6 +99,9 @@ func Mount(dir string, root gofs.InodeEmbedder, o Options, mo MountOptions) (*fu
 // checkMountpoint says clearly, naming the path, why dir cannot take a
 // mount: missing, not a directory, a mount point already, or not empty.
 func checkMountpoint(dir string) error {
+	if autofsTrigger(dir) {
+		return nil // the automount point the helper was asked to mount on
+	}
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):

@@ -60,6 +60,7 @@ type Client struct {
 	policy  policy
 	log     *slog.Logger
 	content *contentURLs
+	stats   *Stats
 }
 
 // Request is one API call. The body is a byte slice so it can be sent
@@ -142,7 +143,7 @@ func NewClient(o ClientOptions) *Client {
 	if o.ContentURLTTL == 0 {
 		o.ContentURLTTL = DefaultContentURLTTL
 	}
-	return &Client{o: o, http: &hc, pace: newPacer(o.Rate, o.Burst), policy: newPolicy(o), log: log, content: newContentURLs(o.ContentURLTTL)}
+	return &Client{o: o, http: &hc, pace: newPacer(o.Rate, o.Burst), policy: newPolicy(o), log: log, content: newContentURLs(o.ContentURLTTL), stats: &Stats{}}
 }
 
 // Options returns the options in effect, defaults applied.
@@ -263,6 +264,7 @@ func (c *Client) send(ctx context.Context, req *Request, u *url.URL, tok string)
 			resp, err = c.http.Do(hr)
 		}
 	}
+	c.stats.attempt(ctx, req, resp, err)
 	if err != nil {
 		stalled := g.fired.Load()
 		g.stop()

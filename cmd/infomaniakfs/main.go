@@ -37,10 +37,16 @@ func commands() []command {
 		{"status", "status", "show the account, token expiry, drives and mailboxes", runStatus},
 		{"logout", "logout", "revoke and delete the stored token", runLogout},
 		{"demo", "demo MOUNTPOINT", "run an in-process emulator with sample data and mount it", runDemo},
+		{"version", "version", "print the version and the source revision", runVersion},
+		{"completion", "completion bash|zsh|fish", "print a shell completion script", runCompletion},
+		{"man", "man", "print the man page (roff)", runMan},
 	}
 }
 
 func main() {
+	if isMountHelper(os.Args[0]) {
+		os.Exit(runMountHelper(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -51,6 +57,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "-V" {
+		return runVersion(args[1:], stdout, stderr)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -77,6 +86,7 @@ func newFlagSet(name string, stderr io.Writer) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.SortFlags = false
+	captured.record(fs)
 	return fs
 }
 
@@ -102,7 +112,11 @@ func newLogger(w io.Writer, debug bool) *slog.Logger {
 	if debug {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	if w == io.Writer(os.Stderr) && stderrIsJournal(os.Getenv("JOURNAL_STREAM")) {
+		w, opts.ReplaceAttr = journalWriter{w}, dropTime
+	}
+	log := slog.New(slog.NewTextHandler(w, opts))
 	slog.SetDefault(log)
 	return log
 }

@@ -127,6 +127,8 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 		return fail(stderr, "%v", err)
 	}
 	log.Info("mounted", "mountpoint", dir, "account", p.Email)
+	sys := startSystem(ctx, dir, p.Email, log)
+	defer sys.Close()
 	if mo.CPUProfile != "" {
 		stop, err := startCPUProfile(mo.CPUProfile)
 		if err != nil {
