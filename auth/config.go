@@ -143,10 +143,15 @@ func (c *Config) Resolve(getenv func(string) string) error {
 			c.NotifyURL = c.APIURL
 		}
 	}
-	for name, u := range map[string]*string{"--login-url": &c.LoginURL, "--api-url": &c.APIURL, "--mail-url": &c.MailURL, "--notify-url": &c.NotifyURL} {
-		*u = strings.TrimRight(*u, "/")
-		if err := checkBaseURL(*u); err != nil {
-			return fmt.Errorf("%s %q: %w", name, *u, err)
+	// In this order: a bad --api-url is named as such, not as the
+	// --notify-url derived from it.
+	for _, u := range []struct {
+		name string
+		v    *string
+	}{{"--login-url", &c.LoginURL}, {"--api-url", &c.APIURL}, {"--mail-url", &c.MailURL}, {"--notify-url", &c.NotifyURL}} {
+		*u.v = strings.TrimRight(*u.v, "/")
+		if err := checkBaseURL(*u.v); err != nil {
+			return fmt.Errorf("%s %q: %w", u.name, *u.v, err)
 		}
 	}
 	if err := checkBaseURL(c.RedirectURI); err != nil {
