@@ -111,10 +111,10 @@ func (m *Mail) applyDelta(ctx context.Context, f folderKey, list []remote.Messag
 	}
 	have := make(map[string]bool, len(list))
 	kept := make([]remote.Message, 0, len(list))
-	var removed []string
+	var removed []remote.Message
 	for _, msg := range list {
 		if gone[msg.UID] {
-			removed = append(removed, msg.UID)
+			removed = append(removed, msg)
 			continue
 		}
 		have[msg.UID] = true
@@ -170,7 +170,7 @@ func (m *Mail) relist(ctx context.Context, f folderKey, old []remote.Message, ge
 	}
 	for _, msg := range old {
 		if was[msg.UID] {
-			c.Removed = append(c.Removed, msg.UID)
+			c.Removed = append(c.Removed, msg)
 		}
 	}
 	if len(c.Added) > 0 || len(c.Removed) > 0 {

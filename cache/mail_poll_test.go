@@ -145,7 +145,7 @@ func TestMailPollAppliesChanges(t *testing.T) {
 	f.remove("2")
 	m.pollOnce(ctx)
 	if len(changes) != 1 || len(changes[0].Added) != 1 || changes[0].Added[0].UID != "4" ||
-		!slices.Equal(changes[0].Removed, []string{"2"}) || changes[0].FolderID != "inbox" {
+		!slices.Equal(uidsOf(changes[0].Removed), []string{"2"}) || changes[0].FolderID != "inbox" {
 		t.Fatalf("changes %+v, want 4 added and 2 removed in inbox", changes)
 	}
 	list, _ := m.Messages(ctx, "mb", "inbox")
@@ -167,7 +167,7 @@ func TestMailPollAppliesChanges(t *testing.T) {
 	if n := f.listings.Load(); n != 2 {
 		t.Errorf("expired signature: %d listings in all, want 2 (one fresh listing)", n)
 	}
-	if len(changes) != 2 || !slices.Equal(changes[1].Removed, []string{"1"}) {
+	if len(changes) != 2 || !slices.Equal(uidsOf(changes[1].Removed), []string{"1"}) {
 		t.Errorf("after the fresh listing: changes %+v, want 1 removed", changes[1:])
 	}
 	f.mu.Lock()

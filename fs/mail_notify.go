@@ -96,10 +96,12 @@ func (s *fsys) mailChanged(c cache.MailChange) {
 			}
 		}
 	}
-	for _, uid := range c.Removed {
-		if name, ok := names[uid]; ok {
-			notifyGone(d, name)
+	for _, m := range c.Removed {
+		name, ok := names[m.UID]
+		if !ok { // the listing was dropped since: the name it had
+			name = MessageName(m)
 		}
+		notifyGone(d, name)
 	}
 	for _, m := range c.Added {
 		d.NotifyEntry(MessageName(m))
