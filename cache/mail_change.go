@@ -30,7 +30,7 @@ type MailChange struct {
 	// FolderID is the folder whose messages changed (Added, Removed).
 	FolderID string
 	Added    []remote.Message // new in the folder
-	Removed  []string         // UIDs gone from the folder (deleted or moved away)
+	Removed  []remote.Message // gone from the folder (deleted or moved away), as last listed
 	// Folders is set when the mailbox's folder tree changed; FolderID is
 	// then "" and AddedFolders, RemovedFolders say how.
 	Folders                      bool

@@ -9,7 +9,7 @@ import (
 )
 
 // The poller follows the folders a user looks at (listed or opened in the
-// last MailActive) and each mailbox's INBOX: every MailPoll one activities
+// last MailActive) and each mailbox's INBOX once listed: every MailPoll one activities
 // request per folder (mail reference §8), which patches the cached listing
 // (UIDs never change content, so added and deleted UIDs are the whole
 // story) and keeps it fresh past its TTL. An expired signature, or more
@@ -32,7 +32,7 @@ func (m *Mail) pollOnce(ctx context.Context) {
 	if treeDue {
 		m.pollTrees(ctx)
 	}
-	for _, f := range m.pollTargets(ctx) {
+	for _, f := range m.pollTargets() {
 		if ctx.Err() != nil {
 			return
 		}
@@ -40,22 +40,15 @@ func (m *Mail) pollOnce(ctx context.Context) {
 	}
 }
 
-// pollTargets returns the folders to poll this round (each known
-// mailbox's INBOX, and those used in the last MailActive) and forgets the
-// others.
-func (m *Mail) pollTargets(ctx context.Context) []folderKey {
+// pollTargets returns the folders to poll this round, and forgets the
+// others: those used in the last MailActive, and each mailbox's INBOX once
+// listed (an INBOX never listed has nothing to keep fresh: its first
+// listing is fresh).
+func (m *Mail) pollTargets() []folderKey {
 	inboxes := map[folderKey]bool{}
 	boxes, _ := m.mailboxes.peek(struct{}{})
 	for _, mb := range boxes {
-		// The tree as cached, fresh or not (pollTrees re-reads it); asked
-		// for only the first time.
-		folders, ok := m.folders.peek(mb.UUID)
-		if !ok {
-			var err error
-			if folders, err = m.Folders(ctx, mb.UUID); err != nil {
-				continue
-			}
-		}
+		folders, _ := m.folders.peek(mb.UUID)
 		for _, f := range folders {
 			if f.Role == "INBOX" || f.Path == "INBOX" {
 				inboxes[folderKey{mb.UUID, f.ID}] = true
@@ -66,12 +59,9 @@ func (m *Mail) pollTargets(ctx context.Context) []folderKey {
 	p := &m.poll
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for f := range inboxes {
-		p.watch(f)
-	}
 	var out []folderKey
 	for f, w := range p.watches {
-		if inboxes[f] || now.Sub(w.used) < m.o.MailActive {
+		if inboxes[f] && w.sig != "" || now.Sub(w.used) < m.o.MailActive {
 			out = append(out, f)
 		} else {
 			delete(p.watches, f)
@@ -121,10 +111,10 @@ func (m *Mail) applyDelta(ctx context.Context, f folderKey, list []remote.Messag
 	}
 	have := make(map[string]bool, len(list))
 	kept := make([]remote.Message, 0, len(list))
-	var removed []string
+	var removed []remote.Message
 	for _, msg := range list {
 		if gone[msg.UID] {
-			removed = append(removed, msg.UID)
+			removed = append(removed, msg)
 			continue
 		}
 		have[msg.UID] = true
@@ -180,7 +170,7 @@ func (m *Mail) relist(ctx context.Context, f folderKey, old []remote.Message, ge
 	}
 	for _, msg := range old {
 		if was[msg.UID] {
-			c.Removed = append(c.Removed, msg.UID)
+			c.Removed = append(c.Removed, msg)
 		}
 	}
 	if len(c.Added) > 0 || len(c.Removed) > 0 {

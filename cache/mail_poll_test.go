@@ -74,6 +74,9 @@ func (f *feedMail) Listing(ctx context.Context, mailbox, folderID string) ([]rem
 
 func (f *feedMail) Activities(ctx context.Context, mailbox, folderID, sig string, held []string) ([]string, []string, string, error) {
 	f.activities.Add(1)
+	if err := f.check(ctx, "activities"); err != nil {
+		return nil, nil, "", err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	since, err := strconv.Atoi(sig[1:])
@@ -142,7 +145,7 @@ func TestMailPollAppliesChanges(t *testing.T) {
 	f.remove("2")
 	m.pollOnce(ctx)
 	if len(changes) != 1 || len(changes[0].Added) != 1 || changes[0].Added[0].UID != "4" ||
-		!slices.Equal(changes[0].Removed, []string{"2"}) || changes[0].FolderID != "inbox" {
+		!slices.Equal(uidsOf(changes[0].Removed), []string{"2"}) || changes[0].FolderID != "inbox" {
 		t.Fatalf("changes %+v, want 4 added and 2 removed in inbox", changes)
 	}
 	list, _ := m.Messages(ctx, "mb", "inbox")
@@ -164,7 +167,7 @@ func TestMailPollAppliesChanges(t *testing.T) {
 	if n := f.listings.Load(); n != 2 {
 		t.Errorf("expired signature: %d listings in all, want 2 (one fresh listing)", n)
 	}
-	if len(changes) != 2 || !slices.Equal(changes[1].Removed, []string{"1"}) {
+	if len(changes) != 2 || !slices.Equal(uidsOf(changes[1].Removed), []string{"1"}) {
 		t.Errorf("after the fresh listing: changes %+v, want 1 removed", changes[1:])
 	}
 	f.mu.Lock()
@@ -176,33 +179,50 @@ func TestMailPollAppliesChanges(t *testing.T) {
 	}
 }
 
-// Only folders used in the last MailActive are polled, with each INBOX;
-// a transient error skips a round without a relisting.
+// Only folders used in the last MailActive are polled, with each INBOX
+// once listed; a transient error skips a round without a relisting.
 func TestMailPollTargets(t *testing.T) {
 	ctx := context.Background()
 	f := &feedMail{fakeMail: newFakeMail(2)}
 	now := time.Unix(1e9, 0)
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	m := newFeedMail(t, f, Options{MailPoll: -1, MailActive: time.Minute, Now: clock})
-	m.touch(folderKey{"mb", "other"})
-	if got := m.pollTargets(ctx); len(got) != 1 || got[0] != (folderKey{"mb", "other"}) {
-		t.Fatalf("targets %v, want the used folder only (no mailbox listed yet)", got)
+	later := func() {
+		mu.Lock()
+		now = now.Add(2 * time.Minute)
+		mu.Unlock()
 	}
+	m := newFeedMail(t, f, Options{MailPoll: -1, MailActive: time.Minute, Now: clock})
 	if _, err := m.Mailboxes(ctx); err != nil {
 		t.Fatal(err)
 	}
-	mu.Lock()
-	now = now.Add(2 * time.Minute)
-	mu.Unlock()
-	if got := m.pollTargets(ctx); len(got) != 1 || got[0] != (folderKey{"mb", "inbox"}) {
+	if _, err := m.Folders(ctx, "mb"); err != nil {
+		t.Fatal(err)
+	}
+	m.touch(folderKey{"mb", "other"})
+	if got := m.pollTargets(); len(got) != 1 || got[0] != (folderKey{"mb", "other"}) {
+		t.Fatalf("targets %v, want the used folder only (INBOX never listed)", got)
+	}
+	if _, err := m.Messages(ctx, "mb", "inbox"); err != nil {
+		t.Fatal(err)
+	}
+	later()
+	if got := m.pollTargets(); len(got) != 1 || got[0] != (folderKey{"mb", "inbox"}) {
 		t.Fatalf("targets %v, want INBOX only once the other is idle", got)
 	}
+	later()
+	if got := m.pollTargets(); len(got) != 1 {
+		t.Fatalf("targets %v, want INBOX polled however idle", got)
+	}
 	f.fail = func(op string) error { return remote.ErrUnavailable }
+	acts := f.activities.Load()
 	m.pollOnce(ctx)
 	f.fail = nil
+	if f.activities.Load() == acts {
+		t.Error("no activities asked")
+	}
 	if n := f.listings.Load(); n != 1 {
-		t.Errorf("%d listings, want 1 (the failed baseline)", n)
+		t.Errorf("%d listings, want 1: a failed round does not list again", n)
 	}
 }
 
@@ -256,7 +276,7 @@ func TestMailPollFolderTree(t *testing.T) {
 	if got, _ := m.Folders(ctx, "mb"); len(got) != 2 || got[1].ID != "new" {
 		t.Errorf("cached tree %+v, want the new one", got)
 	}
-	for _, k := range m.pollTargets(ctx) {
+	for _, k := range m.pollTargets() {
 		if k.folder == "old" {
 			t.Error("a removed folder is still polled")
 		}

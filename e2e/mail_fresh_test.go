@@ -67,13 +67,33 @@ func TestMailFreshness(t *testing.T) {
 		}
 	}
 
-	msg, err := data.AddMessage(mb.UUID, inboxID, []byte("From: a@b.c\r\nSubject: fresh news\r\n\r\nhello\r\n"), time.Now())
+	// The name the next message will have, looked up before it exists:
+	// the kernel keeps that "no such file" for a minute unless told.
+	var next int64
+	msgs, _ := data.Messages(mb.UUID, inboxID)
+	for _, m := range msgs {
+		next = max(next, m.UID+1)
+	}
+	date := time.Now().UTC()
+	predicted := filepath.Join(dir, date.Format("2006-01-02 1504")+" fresh news ("+strconv.FormatInt(next, 10)+").eml")
+	if _, err := os.Stat(predicted); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("stat of a message yet to come: %v", err)
+	}
+	msg, err := data.AddMessage(mb.UUID, inboxID, []byte("From: a@b.c\r\nSubject: fresh news\r\n\r\nhello\r\n"), date)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if msg.UID != next {
+		t.Fatalf("the new message has UID %d, the test predicted %d", msg.UID, next)
+	}
+	took := waitFor(t, poll+5*time.Second, "stat of the new message", func() bool {
+		_, err := os.Stat(predicted)
+		return err == nil
+	})
+	t.Logf("a new message answered stat in %v", took)
 	suffix := "(" + strconv.FormatInt(msg.UID, 10) + ").eml"
 	var added string
-	took := waitFor(t, poll+5*time.Second, "the new message in ls", func() bool {
+	took = waitFor(t, poll+5*time.Second, "the new message in ls", func() bool {
 		for name := range names(t, dir) {
 			if strings.HasSuffix(name, suffix) {
 				added = name

@@ -35,13 +35,15 @@ type mailDirs struct {
 
 // add remembers a node just made. While the one it has is in the tree,
 // NewInode returns that one (same inode number) and drops the new one.
+// (Forgotten is deprecated for NodeOnForgetter, which dirNode, shared by
+// every directory, does not implement.)
 func (r *mailDirs) add(k mailDirKey, d *dirNode) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.nodes == nil {
 		r.nodes = make(map[mailDirKey]*dirNode)
 	}
-	if old := r.nodes[k]; old != nil && old.Operations() != nil && !old.Forgotten() { //nolint:staticcheck // no OnForget on dirNode
+	if old := r.nodes[k]; old != nil && old.Operations() != nil && !old.Forgotten() {
 		return
 	}
 	r.nodes[k] = d
@@ -94,10 +96,12 @@ func (s *fsys) mailChanged(c cache.MailChange) {
 			}
 		}
 	}
-	for _, uid := range c.Removed {
-		if name, ok := names[uid]; ok {
-			notifyGone(d, name)
+	for _, m := range c.Removed {
+		name, ok := names[m.UID]
+		if !ok { // the listing was dropped since: the name it had
+			name = MessageName(m)
 		}
+		notifyGone(d, name)
 	}
 	for _, m := range c.Added {
 		d.NotifyEntry(MessageName(m))
