@@ -17,7 +17,7 @@
 //	listing           GET    /3/drive/{d}/files/{dir}/listing, .../listing/continue
 //	listing.full      POST   /2/drive/{d}/files/listing/full (CSV snapshot)
 //	listing.continue  POST   /2/drive/{d}/files/listing/continue
-//	longpoll          GET    /2/drive/{d}/files/listing/longpoll
+//	longpoll          GET    /2/drive/{d}/files/listing/longpoll (also on the notify host)
 //	hash              GET    /2/drive/{d}/files/{f}/hash
 //	download          GET    /2/drive/{d}/files/{f}/download (302 to content)
 //	content           GET    /content/{signed token} (no Authorization)
@@ -41,6 +41,17 @@
 // A file's hash (with=hash, and the hash route) is "xxh3:" and the 16
 // lowercase hex digits of XXH3-64 of its content, computed on first demand
 // once per version; a directory's hash is 400 bad_request_error.
+//
+// The notify host (notify.kdrive.infomaniak.com: the long poll) has its own
+// listener (Options.NotifyAddr, infomaniak-emulator --notify-addr; default a
+// fresh loopback port), NotifyURL; the long poll is served on URL too.
+// SetNotifyDown(true) takes that host down: open connections are cut and
+// new ones closed at once, while the API address keeps serving, so a client
+// must fall back to listing/continue. ExpireCursors makes every change
+// cursor and mail signature handed out so far expired: listing/continue
+// (v2; v3 once its pages are served) and the long poll answer 400
+// invalid_cursor_error (additions §4.3; also for a malformed or foreign
+// cursor), mail activities 400 validation_failed (mail reference §10.3).
 //
 // A data set loaded from a directory can be followed while serving
 // (Server.Watch, infomaniak-emulator --data DIR --watch): DIR is rescanned
