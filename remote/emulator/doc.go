@@ -21,6 +21,11 @@
 //	hash              GET    /2/drive/{d}/files/{f}/hash
 //	download          GET    /2/drive/{d}/files/{f}/download (302 to content)
 //	content           GET    /content/{signed token} (no Authorization)
+//	write.directory   POST   /3/drive/{d}/files/{parent}/directory (also /2/)
+//	write.upload      POST   /3/drive/{d}/upload (also /2/): direct upload
+//	write.rename      POST   /2/drive/{d}/files/{f}/rename
+//	write.move        POST   /3/drive/{d}/files/{f}/move/{dest}
+//	write.trash       DELETE /2/drive/{d}/files/{f} (also /3/): to the trash
 //	mail.mailboxes    GET    /api/mailbox
 //	mail.folders      GET    /api/mail/{uuid}/folder
 //	mail.uids         GET    /api/mail/{uuid}/folder/{fid}/mobile/date-ordered-messages-uids
@@ -65,6 +70,23 @@
 // moved between folders is both, as in IMAP). Drives, mailboxes and mail
 // folders are the ones found at start.
 //
+// Write routes (kDrive reference §10, additions §5): create directory,
+// direct upload, rename, move, trash. Each appears in the change feeds and
+// updates the drive's used size. Names must be 1-255 bytes without "/" or
+// NUL (else 422 validation_failed); the drive root and the spaces under it
+// cannot be written to, renamed, moved or trashed (403 forbidden_error).
+// Conflicts answer 409: destination_already_exists (directory), conflict_error
+// (rename, move without conflict=rename: rclone's witness),
+// file_already_exists_error (upload with conflict=error, the Android app's
+// witness). An upload clashing with a folder is renamed ("a(1).txt"), as the
+// desktop client says the service does. Uploads: total_size must equal the
+// Content-Length (chunked bodies: 411), total_chunk_hash "xxh3:…" is checked
+// (400 upload_error), file_id overwrites and excludes
+// file_name/directory_id/conflict, beyond the drive's quota: 403
+// quota_exceeded_error (status inferred). Uploaded bytes are kept in memory,
+// not written to a --data directory. Not yet served: upload sessions, copy,
+// the trash routes (list, restore, purge), last-modified, links.
+//
 // Deviations from the real service, by necessity: the v2 routes serve the v3 tree (Private is not flattened into
 // the root); thread=on lists one message per thread.
 package emulator
@@ -85,6 +107,11 @@ const (
 	EpHash            = "hash"
 	EpDownload        = "download"
 	EpContent         = "content"
+	EpMkdir           = "write.directory"
+	EpUpload          = "write.upload"
+	EpRename          = "write.rename"
+	EpMove            = "write.move"
+	EpTrash           = "write.trash"
 	EpMailboxes       = "mail.mailboxes"
 	EpMailFolders     = "mail.folders"
 	EpMailUIDs        = "mail.uids"

@@ -41,6 +41,15 @@ func (s *Server) routes() {
 	s.handle("GET /2/drive/{drive}/files/{file}/download", EpDownload, needDrive, s.download)
 	s.handle("GET /content/{token}", EpContent, needNothing, s.content)
 
+	s.handle("POST /3/drive/{drive}/files/{file}/directory", EpMkdir, needDrive, s.createDir)
+	s.handle("POST /2/drive/{drive}/files/{file}/directory", EpMkdir, needDrive, s.createDir)
+	s.handle("POST /3/drive/{drive}/upload", EpUpload, needDrive, s.upload)
+	s.handle("POST /2/drive/{drive}/upload", EpUpload, needDrive, s.upload)
+	s.handle("POST /2/drive/{drive}/files/{file}/rename", EpRename, needDrive, s.rename)
+	s.handle("POST /3/drive/{drive}/files/{file}/move/{dest}", EpMove, needDrive, s.move)
+	s.handle("DELETE /2/drive/{drive}/files/{file}", EpTrash, needDrive, s.trash)
+	s.handle("DELETE /3/drive/{drive}/files/{file}", EpTrash, needDrive, s.trash)
+
 	const folder = "/api/mail/{mailbox}/folder/{folder}"
 	s.handle("GET /api/mailbox", EpMailboxes, needMail, s.mailboxes)
 	s.handle("GET /api/mail/{mailbox}/folder", EpMailFolders, needMail, s.mailFolders)

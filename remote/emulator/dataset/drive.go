@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bytes"
 	"io"
 	"strings"
 )
@@ -119,6 +120,9 @@ func (d *Dataset) Content(driveID, id int64) (r io.ReaderAt, size int64, version
 	}
 	if n.src != "" {
 		return fileReader{path: n.src, size: n.Size}, n.Size, n.Version, true
+	}
+	if n.raw != nil {
+		return bytes.NewReader(n.raw), n.Size, n.Version, true
 	}
 	return genReader{key: contentKey(d.seed, driveID, id, n.Version), size: n.Size}, n.Size, n.Version, true
 }

@@ -18,6 +18,7 @@ type Dataset struct {
 type driveState struct {
 	info    Drive
 	nodes   map[int64]*nodeState
+	trash   map[int64]*nodeState // trashed subtrees, out of nodes
 	nextID  int64
 	seq     int64
 	changes []Change
@@ -28,8 +29,10 @@ type driveState struct {
 type nodeState struct {
 	Node
 	children []int64 // sorted by ID
-	// src is the file on disk that holds a loaded file's bytes; "" means generated content.
+	// src is the file on disk that holds a loaded file's bytes; raw holds uploaded bytes; with
+	// neither, the content is generated.
 	src string
+	raw []byte
 }
 
 type mailboxState struct {
