@@ -26,6 +26,8 @@
 //	write.rename      POST   /2/drive/{d}/files/{f}/rename
 //	write.move        POST   /3/drive/{d}/files/{f}/move/{dest}
 //	write.trash       DELETE /2/drive/{d}/files/{f} (also /3/): to the trash
+//	write.copy        POST   /3/drive/{d}/files/{f}/copy/{dest}
+//	write.last-modified POST /3/drive/{d}/files/{f}/last-modified
 //	mail.mailboxes    GET    /api/mailbox
 //	mail.folders      GET    /api/mail/{uuid}/folder
 //	mail.uids         GET    /api/mail/{uuid}/folder/{fid}/mobile/date-ordered-messages-uids
@@ -84,8 +86,8 @@
 // (400 upload_error), file_id overwrites and excludes
 // file_name/directory_id/conflict, beyond the drive's quota: 403
 // quota_exceeded_error (status inferred). Uploaded bytes are kept in memory,
-// not written to a --data directory. Not yet served: upload sessions, copy,
-// the trash routes (list, restore, purge), last-modified, links.
+// not written to a --data directory. Copy takes files only. Not yet
+// served: upload sessions, the trash routes (list, restore, purge), links.
 //
 // Deviations from the real service, by necessity: the v2 routes serve the v3 tree (Private is not flattened into
 // the root); thread=on lists one message per thread.
@@ -112,6 +114,8 @@ const (
 	EpRename          = "write.rename"
 	EpMove            = "write.move"
 	EpTrash           = "write.trash"
+	EpCopy            = "write.copy"
+	EpLastModified    = "write.last-modified"
 	EpMailboxes       = "mail.mailboxes"
 	EpMailFolders     = "mail.folders"
 	EpMailUIDs        = "mail.uids"

@@ -47,6 +47,8 @@ func (s *Server) routes() {
 	s.handle("POST /2/drive/{drive}/upload", EpUpload, needDrive, s.upload)
 	s.handle("POST /2/drive/{drive}/files/{file}/rename", EpRename, needDrive, s.rename)
 	s.handle("POST /3/drive/{drive}/files/{file}/move/{dest}", EpMove, needDrive, s.move)
+	s.handle("POST /3/drive/{drive}/files/{file}/copy/{dest}", EpCopy, needDrive, s.copyFile)
+	s.handle("POST /3/drive/{drive}/files/{file}/last-modified", EpLastModified, needDrive, s.lastModified)
 	s.handle("DELETE /2/drive/{drive}/files/{file}", EpTrash, needDrive, s.trash)
 	s.handle("DELETE /3/drive/{drive}/files/{file}", EpTrash, needDrive, s.trash)
 

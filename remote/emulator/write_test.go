@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zeebo/xxh3"
 )
@@ -185,5 +186,63 @@ func TestRenameMoveTrash(t *testing.T) {
 	}
 	if _, ok := d.ChildByName(100001, priv.ID, "folder"); ok {
 		t.Fatal("trashed folder still listed")
+	}
+}
+
+func TestCopyAndLastModified(t *testing.T) {
+	s := start(t, Options{})
+	tok := s.IssueToken()
+	d := s.Data()
+	priv := findNode(t, d, 100001, "/Private")
+	common := findNode(t, d, 100001, "/Common documents")
+	src := firstFile(t, d, 100001, 10)
+	want := string(contentOf(t, d, src))
+	cur := fullCursor(t, s, tok)
+	cp := func(dest int64, q string, status int) envelope {
+		return post(t, s, tok, http.MethodPost, fmt.Sprintf("/3/drive/100001/files/%d/copy/%d?%s", src.ID, dest, q), "", nil, status)
+	}
+	f := decode[map[string]any](t, cp(common.ID, "name=copy.bin", 200).Data)
+	c1 := findNode(t, d, 100001, "/Common documents/copy.bin")
+	if f["id"] != float64(c1.ID) || string(contentOf(t, d, c1)) != want || c1.MTime != src.MTime {
+		t.Fatalf("copy %v: bytes or mtime differ", f)
+	}
+	wantCode(t, cp(common.ID, "name=copy.bin", 409), "conflict_error")
+	if f = decode[map[string]any](t, cp(common.ID, "name=copy.bin&conflict=rename", 200).Data); f["name"] != "copy(1).bin" {
+		t.Fatalf("renamed copy %v", f["name"])
+	}
+	if _, err := d.ModifyFile(100001, c1.ID, 5); err != nil { // the copy changes alone
+		t.Fatal(err)
+	}
+	if string(contentOf(t, d, src)) != want {
+		t.Fatal("changing a copy changed its source")
+	}
+	if f = decode[map[string]any](t, cp(common.ID, "name=copy.bin&conflict=version", 200).Data); f["id"] != float64(c1.ID) {
+		t.Fatalf("version copy made %v", f["id"])
+	}
+	if c1, _ = d.Item(100001, c1.ID); string(contentOf(t, d, c1)) != want {
+		t.Fatal("version copy: bytes differ")
+	}
+	wantCode(t, post(t, s, tok, http.MethodPost, fmt.Sprintf("/3/drive/100001/files/%d/copy/%d", priv.ID, common.ID), "", nil, 400), "bad_request_error")
+	wantCode(t, cp(src.ID, "", 400), "destination_not_a_directory")
+
+	lm := func(body string, status int) envelope {
+		return post(t, s, tok, http.MethodPost, fmt.Sprintf("/3/drive/100001/files/%d/last-modified", src.ID), "application/json", []byte(body), status)
+	}
+	hour := time.Now().Add(time.Hour).Unix()
+	if f = decode[map[string]any](t, lm(fmt.Sprintf(`{"last_modified_at":%d}`, hour), 200).Data); f["last_modified_at"] != float64(hour) {
+		t.Fatalf("last-modified answered %v", f["last_modified_at"])
+	}
+	lm(`{"last_modified_at":"1600000000"}`, 200) // a JSON string, as some clients send
+	if n, _ := d.Item(100001, src.ID); n.MTime != 1600000000 {
+		t.Fatalf("mtime %d", n.MTime)
+	}
+	wantCode(t, lm(fmt.Sprintf(`{"last_modified_at":%d}`, time.Now().Add(25*time.Hour).Unix()), 422), "validation_failed")
+	wantCode(t, lm(`{}`, 422), "validation_failed")
+	got := feed(t, s, tok, &cur)
+	if strings.Count(got, "file_create") != 2 || strings.Count(got, "file_update") != 4 {
+		t.Fatalf("feed %q", got)
+	}
+	if s.Count(EpCopy) != 6 || s.Count(EpLastModified) != 4 {
+		t.Fatalf("counted copy %d last-modified %d", s.Count(EpCopy), s.Count(EpLastModified))
 	}
 }

@@ -50,7 +50,7 @@ func (d *Dataset) SetContent(driveID, id int64, content []byte, mtime int64) (No
 	}
 	size := int64(len(content))
 	dr.info.UsedSize += size - n.Size
-	n.Size, n.MTime, n.src, n.raw = size, mtime, "", bytes.Clone(content)
+	n.Size, n.MTime, n.src, n.raw, n.genKey = size, mtime, "", bytes.Clone(content), 0
 	n.Version++
 	dr.log(ActionUpdate, n.Node, 0)
 	return n.Node, nil
@@ -102,4 +102,63 @@ func (d *Dataset) Trash(driveID, id int64) error {
 	}
 	move(n)
 	return nil
+}
+
+// SetMTime sets a node's last_modified_at (Unix seconds), logging file_update.
+func (d *Dataset) SetMTime(driveID, id, mtime int64) (Node, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	dr, n, err := d.lookup(driveID, id)
+	if err != nil {
+		return Node{}, err
+	}
+	n.MTime = mtime
+	dr.log(ActionUpdate, n.Node, 0)
+	return n.Node, nil
+}
+
+// CopyFile copies file id's content: into a new file name in destDir, or, when over is not 0,
+// as a new version of file over. The copy keeps the source's mtime; its bytes are shared, not
+// duplicated (a later change to either makes them differ).
+func (d *Dataset) CopyFile(driveID, id, destDir int64, name string, over int64) (Node, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	dr, src, err := d.lookup(driveID, id)
+	if err != nil {
+		return Node{}, err
+	}
+	if src.IsDir {
+		return Node{}, fmt.Errorf("copy %d: %w", id, ErrIsDir)
+	}
+	// The source's bytes, named before anything changes (over may be id itself).
+	srcPath, raw, key := src.src, src.raw, uint64(0)
+	if srcPath == "" && raw == nil {
+		key = d.genKey(src)
+	}
+	var dst *nodeState
+	action := ActionUpdate
+	if over != 0 {
+		if _, dst, err = d.lookup(driveID, over); err != nil {
+			return Node{}, err
+		}
+		if dst.IsDir {
+			return Node{}, fmt.Errorf("copy over %d: %w", over, ErrIsDir)
+		}
+		dr.info.UsedSize += src.Size - dst.Size
+		dst.Size, dst.MTime = src.Size, src.MTime
+		dst.Version++
+	} else {
+		_, parent, err := d.lookup(driveID, destDir)
+		if err != nil {
+			return Node{}, err
+		}
+		if !parent.IsDir {
+			return Node{}, fmt.Errorf("drive %d item %d: %w", driveID, destDir, ErrNotDir)
+		}
+		dst = dr.add(parent, name, false, src.Size, stamp(0), src.MTime)
+		action = ActionCreate
+	}
+	dst.src, dst.raw, dst.genKey = srcPath, raw, key // raw is never modified in place
+	dr.log(action, dst.Node, 0)
+	return dst.Node, nil
 }
