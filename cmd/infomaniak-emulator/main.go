@@ -67,6 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	fmt.Fprintf(stdout, "listening on %s\n", s.URL())
+	fmt.Fprintf(stdout, "notify on %s\n", s.NotifyURL())
 	if c.PrintToken {
 		fmt.Fprintf(stdout, "token: %s\n", s.IssueToken())
 	}

@@ -37,11 +37,14 @@ func serve(t *testing.T, env map[string]string, args ...string) (string, string)
 		}
 	})
 	sc := bufio.NewScanner(pr)
-	var base, tok string
+	var base, tok, notify string
 	for sc.Scan() {
 		line := sc.Text()
 		if b, ok := strings.CutPrefix(line, "listening on "); ok {
 			base = b
+		}
+		if n, ok := strings.CutPrefix(line, "notify on "); ok {
+			notify = n
 		}
 		if tk, ok := strings.CutPrefix(line, "token: "); ok {
 			tok = tk
@@ -49,8 +52,8 @@ func serve(t *testing.T, env map[string]string, args ...string) (string, string)
 		}
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	if !strings.HasPrefix(base, "http://127.0.0.1:") || tok == "" {
-		t.Fatalf("output: base %q token %q", base, tok)
+	if !strings.HasPrefix(base, "http://127.0.0.1:") || tok == "" || !strings.HasPrefix(notify, "http://127.0.0.1:") || notify == base {
+		t.Fatalf("output: base %q notify %q token %q", base, notify, tok)
 	}
 	return base, tok
 }
@@ -90,7 +93,7 @@ func TestServe(t *testing.T) {
 }
 
 func TestBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"--rate", "fast"}, {"--bandwidth", "lots"}, {"--fault", "teapot"}, {"--nope"}, {"extra"}, {"generate"}, {"--watch"},
+	for _, args := range [][]string{{"--rate", "fast"}, {"--bandwidth", "lots"}, {"--fault", "teapot"}, {"--nope"}, {"extra"}, {"generate"}, {"--watch"}, {"--notify-addr", ""},
 		{"--watch", "--data", ".", "--watch-interval", "0"}} {
 		if c := run(context.Background(), args, func(string) string { return "" }, io.Discard, io.Discard); c != 2 {
 			t.Errorf("%v: exit %d, want 2", args, c)

@@ -55,7 +55,7 @@ func (s *Server) listingFull(w http.ResponseWriter, r *http.Request) {
 	})
 	b.WriteString("#EOF\n")
 	h := w.Header()
-	h.Set("X-kDrive-Cursor", cursor{Kind: curChanges, Drive: d, Dir: dir, Seq: seq}.String())
+	h.Set("X-kDrive-Cursor", s.mint(cursor{Kind: curChanges, Drive: d, Dir: dir, Seq: seq}))
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(b.Len()))
 	w.WriteHeader(http.StatusOK)
@@ -63,15 +63,15 @@ func (s *Server) listingFull(w http.ResponseWriter, r *http.Request) {
 }
 
 // changeCursor decodes the cursor query parameter for drive d, answering
-// 400 itself when it is unusable.
-func changeCursor(w http.ResponseWriter, r *http.Request, d int64, kinds ...string) (cursor, bool) {
+// 400 invalid_cursor_error itself when it is malformed, foreign or expired.
+func (s *Server) changeCursor(w http.ResponseWriter, r *http.Request, d int64, kinds ...string) (cursor, bool) {
 	cs := r.URL.Query().Get("cursor")
 	for _, k := range kinds {
-		if c, err := parseCursor(cs, k); err == nil && c.Drive == d {
+		if c, err := parseCursor(cs, k); err == nil && c.Drive == d && !s.expired(c) {
 			return c, true
 		}
 	}
-	validationError(w, http.StatusBadRequest, "cursor", "The cursor is invalid.")
+	invalidCursor(w)
 	return cursor{}, false
 }
 
@@ -81,7 +81,7 @@ func (s *Server) listingContinueV2(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, ok := changeCursor(w, r, d, curChanges)
+	c, ok := s.changeCursor(w, r, d, curChanges)
 	if !ok {
 		return
 	}
@@ -128,7 +128,7 @@ func (s *Server) longpoll(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, ok := changeCursor(w, r, d, curChanges, curListing, curList)
+	c, ok := s.changeCursor(w, r, d, curChanges, curListing, curList)
 	if !ok {
 		return
 	}

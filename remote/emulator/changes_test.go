@@ -151,7 +151,7 @@ func TestListingContinueAndLongpoll(t *testing.T) {
 	if next := continueV2(t, s, tok, c.Cursor, 1000); len(next.Actions) != 0 {
 		t.Fatalf("final cursor repeats %v", next.Actions)
 	}
-	wantCode(t, api(t, s, tok, "/2/drive/100001/files/listing/longpoll?cursor=nope", 400), "validation_failed")
+	wantCode(t, api(t, s, tok, "/2/drive/100001/files/listing/longpoll?cursor=nope", 400), "invalid_cursor_error")
 }
 
 type listingData struct {
@@ -197,5 +197,41 @@ func TestListingV3(t *testing.T) {
 	if s.Count(EpListing) < 3 {
 		t.Fatalf("listing counted %d", s.Count(EpListing))
 	}
-	wantCode(t, api(t, s, tok, base+"/continue?cursor="+fullCursor(t, s, tok), 400), "validation_failed")
+	wantCode(t, api(t, s, tok, base+"/continue?cursor="+fullCursor(t, s, tok), 400), "invalid_cursor_error")
+}
+
+// TestExpireCursors: after ExpireCursors every change cursor and mail
+// signature handed out before is refused with the reference's error, and
+// fresh ones work.
+func TestExpireCursors(t *testing.T) {
+	s := start(t, Options{})
+	tok := s.IssueToken()
+	d := s.Data()
+	priv := findNode(t, d, 100001, "/Private")
+	cur := fullCursor(t, s, tok)
+	listing := fmt.Sprintf("/3/drive/100001/files/%d/listing", priv.ID)
+	e := api(t, s, tok, listing+"?limit=1000", 200)
+	if e.HasMore {
+		t.Fatal("want one page")
+	}
+	mb := d.Mailboxes()[0]
+	mailBase := "/api/mail/" + mb.UUID + "/folder/" + dataset.FolderID("INBOX") + "/mobile/"
+	sig := decode[uidList](t, api(t, s, tok, mailBase+"date-ordered-messages-uids?messages=10000", 200).Data).Signature
+	if resp, body := get(t, s, tok, "/2/drive/100001/files/listing/longpoll?timeout=0&cursor="+cur); resp.StatusCode != 200 {
+		t.Fatalf("long poll before expiry: %d %s", resp.StatusCode, body)
+	}
+
+	s.ExpireCursors()
+	resp, body := call(t, http.MethodPost, s.URL()+"/2/drive/100001/files/listing/continue?cursor="+cur, tok, nil)
+	wantCode(t, decodeEnv(t, resp, body, 400), "invalid_cursor_error")
+	wantCode(t, api(t, s, tok, "/2/drive/100001/files/listing/longpoll?timeout=0&cursor="+cur, 400), "invalid_cursor_error")
+	wantCode(t, api(t, s, tok, listing+"/continue?cursor="+e.Cursor, 400), "invalid_cursor_error")
+	wantCode(t, api(t, s, tok, mailBase+"activities?signature="+sig, 400), "validation_failed")
+
+	fresh := fullCursor(t, s, tok)
+	if c := continueV2(t, s, tok, fresh, 1000); len(c.Actions) != 0 {
+		t.Fatalf("fresh cursor: %+v", c)
+	}
+	e = api(t, s, tok, listing+"?limit=1000", 200)
+	api(t, s, tok, listing+"/continue?cursor="+e.Cursor, 200)
 }

@@ -28,6 +28,7 @@ type cursor struct {
 	Done    bool   `json:"f,omitempty"` // listing: every page served, now tracking changes
 	Mailbox string `json:"m,omitempty"`
 	Folder  string `json:"fo,omitempty"`
+	Epoch   int64  `json:"e,omitempty"` // Server.ExpireCursors refuses older epochs
 }
 
 func (c cursor) String() string {
@@ -62,3 +63,25 @@ func intParam(w http.ResponseWriter, q url.Values, name string, def, lo, hi, sta
 }
 
 func now() int64 { return time.Now().Unix() }
+
+// mint stamps a new cursor with the current epoch and encodes it.
+func (s *Server) mint(c cursor) string {
+	c.Epoch = s.epoch.Load()
+	return c.String()
+}
+
+// expired reports whether c was minted before the last ExpireCursors.
+func (s *Server) expired(c cursor) bool { return c.Epoch != s.epoch.Load() }
+
+// ExpireCursors makes every change cursor and mail signature handed out
+// so far expired, as when the service's change log has moved past them:
+// listing/continue (v2, and v3 once its pages are served) and the long
+// poll answer 400 invalid_cursor_error, mail activities 400
+// validation_failed (mail reference §10.3). Paging cursors stay valid.
+func (s *Server) ExpireCursors() { s.epoch.Add(1) }
+
+// invalidCursor is the drive routes' answer to a malformed, foreign or
+// expired cursor (additions §4.3).
+func invalidCursor(w http.ResponseWriter) {
+	apiError(w, http.StatusBadRequest, "invalid_cursor_error", "The cursor is invalid or expired.")
+}

@@ -17,10 +17,17 @@
 //	listing           GET    /3/drive/{d}/files/{dir}/listing, .../listing/continue
 //	listing.full      POST   /2/drive/{d}/files/listing/full (CSV snapshot)
 //	listing.continue  POST   /2/drive/{d}/files/listing/continue
-//	longpoll          GET    /2/drive/{d}/files/listing/longpoll
+//	longpoll          GET    /2/drive/{d}/files/listing/longpoll (also on the notify host)
 //	hash              GET    /2/drive/{d}/files/{f}/hash
 //	download          GET    /2/drive/{d}/files/{f}/download (302 to content)
 //	content           GET    /content/{signed token} (no Authorization)
+//	write.directory   POST   /3/drive/{d}/files/{parent}/directory (also /2/)
+//	write.upload      POST   /3/drive/{d}/upload (also /2/): direct upload
+//	write.rename      POST   /2/drive/{d}/files/{f}/rename
+//	write.move        POST   /3/drive/{d}/files/{f}/move/{dest}
+//	write.trash       DELETE /2/drive/{d}/files/{f} (also /3/): to the trash
+//	write.copy        POST   /3/drive/{d}/files/{f}/copy/{dest}
+//	write.last-modified POST /3/drive/{d}/files/{f}/last-modified
 //	mail.mailboxes    GET    /api/mailbox
 //	mail.folders      GET    /api/mail/{uuid}/folder
 //	mail.uids         GET    /api/mail/{uuid}/folder/{fid}/mobile/date-ordered-messages-uids
@@ -42,6 +49,17 @@
 // lowercase hex digits of XXH3-64 of its content, computed on first demand
 // once per version; a directory's hash is 400 bad_request_error.
 //
+// The notify host (notify.kdrive.infomaniak.com: the long poll) has its own
+// listener (Options.NotifyAddr, infomaniak-emulator --notify-addr; default a
+// fresh loopback port), NotifyURL; the long poll is served on URL too.
+// SetNotifyDown(true) takes that host down: open connections are cut and
+// new ones closed at once, while the API address keeps serving, so a client
+// must fall back to listing/continue. ExpireCursors makes every change
+// cursor and mail signature handed out so far expired: listing/continue
+// (v2; v3 once its pages are served) and the long poll answer 400
+// invalid_cursor_error (additions §4.3; also for a malformed or foreign
+// cursor), mail activities 400 validation_failed (mail reference §10.3).
+//
 // A data set loaded from a directory can be followed while serving
 // (Server.Watch, infomaniak-emulator --data DIR --watch): DIR is rescanned
 // every half second and each difference becomes a data set mutation, so
@@ -53,6 +71,23 @@
 // or removed from a mail folder are messages added or deleted (a message
 // moved between folders is both, as in IMAP). Drives, mailboxes and mail
 // folders are the ones found at start.
+//
+// Write routes (kDrive reference §10, additions §5): create directory,
+// direct upload, rename, move, trash. Each appears in the change feeds and
+// updates the drive's used size. Names must be 1-255 bytes without "/" or
+// NUL (else 422 validation_failed); the drive root and the spaces under it
+// cannot be written to, renamed, moved or trashed (403 forbidden_error).
+// Conflicts answer 409: destination_already_exists (directory), conflict_error
+// (rename, move without conflict=rename: rclone's witness),
+// file_already_exists_error (upload with conflict=error, the Android app's
+// witness). An upload clashing with a folder is renamed ("a(1).txt"), as the
+// desktop client says the service does. Uploads: total_size must equal the
+// Content-Length (chunked bodies: 411), total_chunk_hash "xxh3:…" is checked
+// (400 upload_error), file_id overwrites and excludes
+// file_name/directory_id/conflict, beyond the drive's quota: 403
+// quota_exceeded_error (status inferred). Uploaded bytes are kept in memory,
+// not written to a --data directory. Copy takes files only. Not yet
+// served: upload sessions, the trash routes (list, restore, purge), links.
 //
 // Deviations from the real service, by necessity: the v2 routes serve the v3 tree (Private is not flattened into
 // the root); thread=on lists one message per thread.
@@ -74,6 +109,13 @@ const (
 	EpHash            = "hash"
 	EpDownload        = "download"
 	EpContent         = "content"
+	EpMkdir           = "write.directory"
+	EpUpload          = "write.upload"
+	EpRename          = "write.rename"
+	EpMove            = "write.move"
+	EpTrash           = "write.trash"
+	EpCopy            = "write.copy"
+	EpLastModified    = "write.last-modified"
 	EpMailboxes       = "mail.mailboxes"
 	EpMailFolders     = "mail.folders"
 	EpMailUIDs        = "mail.uids"

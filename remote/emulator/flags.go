@@ -16,7 +16,7 @@ import (
 // Config is the command line of infomaniak-emulator; Options turns it into
 // the Server's Options.
 type Config struct {
-	Addr                                string
+	Addr, NotifyAddr                    string
 	ClientID, ClientSecret, RedirectURI string
 	Latency                             time.Duration
 	Bandwidth                           string // a size per second, "100MiB"
@@ -44,6 +44,7 @@ type DataConfig struct {
 // AddFlags registers the server's flags (the data flags included).
 func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.StringVar(&c.NotifyAddr, "notify-addr", "127.0.0.1:0", "listen address of the notify host (the long poll; it is also served on --addr)")
 	fs.StringVar(&c.ClientID, "client-id", "", "OAuth client id (env INFOMANIAK_CLIENT_ID; default "+DefaultClientID+")")
 	fs.StringVar(&c.ClientSecret, "client-secret", "", "OAuth client secret (prefer env INFOMANIAK_CLIENT_SECRET; default: none required)")
 	fs.StringVar(&c.RedirectURI, "redirect-uri", "", "registered redirect URI (env INFOMANIAK_REDIRECT_URI; default "+DefaultRedirectURI+")")
@@ -116,6 +117,10 @@ func (c *Config) Options() (Options, error) {
 	o := Options{
 		ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURI: c.RedirectURI,
 		AccessTokenTTL: c.TokenTTL, RotateRefresh: c.RotateRefresh, Latency: c.Latency,
+		NotifyAddr: c.NotifyAddr,
+	}
+	if c.NotifyAddr == "" {
+		return o, errors.New("--notify-addr: empty (use 127.0.0.1:0 for any free port)")
 	}
 	var err error
 	if o.Bandwidth, err = ParseSize(c.Bandwidth); err != nil {

@@ -141,7 +141,7 @@ func (s *Server) listCursor(w http.ResponseWriter, r *http.Request) {
 	for _, c := range list[off:end] {
 		data = append(data, s.fileObject(c, with))
 	}
-	next := cursor{Kind: curList, Drive: n.DriveID, Dir: n.ID, Seq: s.data.DriveSeq(n.DriveID), Offset: end}
+	next := cursor{Kind: curList, Drive: n.DriveID, Dir: n.ID, Seq: s.data.DriveSeq(n.DriveID), Offset: end, Epoch: s.epoch.Load()}
 	success(w, data, obj{"cursor": next.String(), "has_more": end < len(list), "response_at": now()})
 }
 

@@ -14,7 +14,7 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c := cursor{Kind: curListing, Drive: n.DriveID, Dir: n.ID, Seq: s.data.DriveSeq(n.DriveID)}
+	c := cursor{Kind: curListing, Drive: n.DriveID, Dir: n.ID, Seq: s.data.DriveSeq(n.DriveID), Epoch: s.epoch.Load()}
 	s.listingPage(w, r, n, c)
 }
 
@@ -24,8 +24,8 @@ func (s *Server) listingContinue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := parseCursor(r.URL.Query().Get("cursor"), curListing)
-	if err != nil || c.Drive != n.DriveID || c.Dir != n.ID {
-		validationError(w, http.StatusBadRequest, "cursor", "The cursor is invalid.")
+	if err != nil || c.Drive != n.DriveID || c.Dir != n.ID || (c.Done && s.expired(c)) {
+		invalidCursor(w)
 		return
 	}
 	if !c.Done {

@@ -22,7 +22,7 @@ func (s *Server) mailActivities(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := parseCursor(r.URL.Query().Get("signature"), curMail)
-	if err != nil || c.Mailbox != mb.UUID || c.Folder != f.ID {
+	if err != nil || c.Mailbox != mb.UUID || c.Folder != f.ID || s.expired(c) {
 		validationError(w, http.StatusBadRequest, "signature", "The signature is invalid.")
 		return
 	}

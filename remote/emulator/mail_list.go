@@ -40,7 +40,7 @@ func (s *Server) mailUIDs(w http.ResponseWriter, r *http.Request) {
 	for _, m := range msgs[:min(n, len(msgs))] {
 		uids = append(uids, strconv.FormatInt(m.UID, 10))
 	}
-	sig := cursor{Kind: curMail, Mailbox: mb.UUID, Folder: f.ID, Seq: seq}
+	sig := cursor{Kind: curMail, Mailbox: mb.UUID, Folder: f.ID, Seq: seq, Epoch: s.epoch.Load()}
 	success(w, obj{"messages_uids": uids, "signature": sig.String()}, nil)
 }
 

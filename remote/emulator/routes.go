@@ -36,10 +36,21 @@ func (s *Server) routes() {
 	s.handle("GET /3/drive/{drive}/files/{file}/listing/continue", EpListing, needDrive, s.listingContinue)
 	s.handle("POST /2/drive/{drive}/files/listing/full", EpListingFull, needDrive, s.listingFull)
 	s.handle("POST /2/drive/{drive}/files/listing/continue", EpListingContinue, needDrive, s.listingContinueV2)
-	s.handle("GET /2/drive/{drive}/files/listing/longpoll", EpLongpoll, needDrive, s.longpoll)
+	s.handle(longpollPattern, EpLongpoll, needDrive, s.longpoll)
 	s.handle("GET /2/drive/{drive}/files/{file}/hash", EpHash, needDrive, s.fileHash)
 	s.handle("GET /2/drive/{drive}/files/{file}/download", EpDownload, needDrive, s.download)
 	s.handle("GET /content/{token}", EpContent, needNothing, s.content)
+
+	s.handle("POST /3/drive/{drive}/files/{file}/directory", EpMkdir, needDrive, s.createDir)
+	s.handle("POST /2/drive/{drive}/files/{file}/directory", EpMkdir, needDrive, s.createDir)
+	s.handle("POST /3/drive/{drive}/upload", EpUpload, needDrive, s.upload)
+	s.handle("POST /2/drive/{drive}/upload", EpUpload, needDrive, s.upload)
+	s.handle("POST /2/drive/{drive}/files/{file}/rename", EpRename, needDrive, s.rename)
+	s.handle("POST /3/drive/{drive}/files/{file}/move/{dest}", EpMove, needDrive, s.move)
+	s.handle("POST /3/drive/{drive}/files/{file}/copy/{dest}", EpCopy, needDrive, s.copyFile)
+	s.handle("POST /3/drive/{drive}/files/{file}/last-modified", EpLastModified, needDrive, s.lastModified)
+	s.handle("DELETE /2/drive/{drive}/files/{file}", EpTrash, needDrive, s.trash)
+	s.handle("DELETE /3/drive/{drive}/files/{file}", EpTrash, needDrive, s.trash)
 
 	const folder = "/api/mail/{mailbox}/folder/{folder}"
 	s.handle("GET /api/mailbox", EpMailboxes, needMail, s.mailboxes)
@@ -53,15 +64,28 @@ func (s *Server) routes() {
 	s.handle("GET "+folder+"/message/{uid}/download", EpMailRaw, needMail, s.mailRaw)
 
 	s.mux.HandleFunc("GET /_emulator/counters", s.countersHandler)
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		apiError(w, http.StatusNotFound, "not_found", "no route for "+r.Method+" "+r.URL.Path)
-	})
+	s.mux.HandleFunc("/", noRoute)
+
+	// The notify host serves the long poll only (its own listener, see notify.go).
+	s.notifyMux.HandleFunc(longpollPattern, s.wrap(EpLongpoll, needDrive, s.longpoll))
+	s.notifyMux.HandleFunc("/", noRoute)
 }
 
-// handle registers h behind the common pipeline: latency, bandwidth,
-// authentication, counting, rate limit, faults.
+const longpollPattern = "GET /2/drive/{drive}/files/listing/longpoll"
+
+func noRoute(w http.ResponseWriter, r *http.Request) {
+	apiError(w, http.StatusNotFound, "not_found", "no route for "+r.Method+" "+r.URL.Path)
+}
+
+// handle registers h on the main mux behind the common pipeline.
 func (s *Server) handle(pattern, name string, nd need, h http.HandlerFunc) {
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	s.mux.HandleFunc(pattern, s.wrap(name, nd, h))
+}
+
+// wrap puts h behind the common pipeline: latency, bandwidth,
+// authentication, counting, rate limit, faults.
+func (s *Server) wrap(name string, nd need, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		if !sleep(r.Context(), time.Duration(s.latency.Load())) {
 			return
 		}
@@ -89,7 +113,7 @@ func (s *Server) handle(pattern, name string, nd need, h http.HandlerFunc) {
 			}
 		}
 		h(w, r)
-	})
+	}
 }
 
 // authenticate answers 401 for a missing, unknown or expired token, and

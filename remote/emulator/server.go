@@ -54,21 +54,28 @@ type Options struct {
 	// Scopes are granted by /authorize when the request names none
 	// (default user_info kdrive mail).
 	Scopes []string
+	// NotifyAddr is where Listen serves the notify host (the long poll);
+	// "" = a fresh loopback port.
+	NotifyAddr string
 }
 
 // Server is the emulator: an http.Handler, optionally with its own listener.
 // Every method is safe for concurrent use, also while serving.
 type Server struct {
-	o      Options
-	data   *dataset.Dataset
-	mux    *http.ServeMux
-	key    []byte // HMAC key of content URLs
-	tokens *tokenStore
+	o    Options
+	data *dataset.Dataset
+	mux  *http.ServeMux
+	// notifyMux serves the notify host, on its own listener (notify).
+	notifyMux *http.ServeMux
+	notify    *notifyHost
+	key       []byte // HMAC key of content URLs
+	tokens    *tokenStore
 
 	latency   atomic.Int64
 	bandwidth atomic.Pointer[rate.Limiter]
 	limiter   atomic.Pointer[rate.Limiter]
 	skew      atomic.Int64
+	epoch     atomic.Int64 // of change cursors; ExpireCursors bumps it
 	urlTTL    atomic.Int64 // lifetime of signed content URLs; 0: contentURLTTL
 	faults    faultSet
 	counts    counters
@@ -102,12 +109,13 @@ func New(o Options) *Server {
 		o.Data = dataset.Generate(dataset.Spec{})
 	}
 	s := &Server{
-		o:      o,
-		data:   o.Data,
-		mux:    http.NewServeMux(),
-		key:    make([]byte, 32),
-		tokens: newTokenStore(),
-		done:   make(chan struct{}),
+		o:         o,
+		data:      o.Data,
+		mux:       http.NewServeMux(),
+		notifyMux: http.NewServeMux(),
+		key:       make([]byte, 32),
+		tokens:    newTokenStore(),
+		done:      make(chan struct{}),
 	}
 	if _, err := rand.Read(s.key); err != nil {
 		panic("emulator: no randomness: " + err.Error())
@@ -122,13 +130,18 @@ func New(o Options) *Server {
 // Start serves on a fresh loopback port.
 func Start(o Options) (*Server, error) { return Listen(o, "127.0.0.1:0") }
 
-// Listen serves on addr (host:port).
+// Listen serves on addr (host:port), and the notify host on
+// o.NotifyAddr.
 func Listen(o Options, addr string) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
 	s := New(o)
+	if err := s.listenNotify(o.NotifyAddr); err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
 	s.url = "http://" + ln.Addr().String()
 	s.hs = &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
 	go func() {
@@ -156,6 +169,9 @@ func (s *Server) Close() {
 		close(s.done)
 		if s.hs != nil {
 			_ = s.hs.Close()
+		}
+		if s.notify != nil {
+			_ = s.notify.hs.Close()
 		}
 	})
 	s.wg.Wait()

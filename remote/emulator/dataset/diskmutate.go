@@ -42,7 +42,7 @@ func (d *Dataset) UpdateDiskFile(driveID, id int64, src string, size, mtime int6
 		mtime++
 	}
 	dr.info.UsedSize += size - n.Size
-	n.Size, n.MTime, n.src = size, mtime, src
+	n.Size, n.MTime, n.src, n.raw, n.genKey = size, mtime, src, nil, 0
 	n.Version++
 	dr.log(ActionUpdate, n.Node, 0)
 	return n.Node, nil

@@ -109,7 +109,7 @@ func (d *Dataset) ModifyFile(driveID, id int64, size int64) (Node, error) {
 	n.Size = size
 	n.Version++
 	n.MTime = stamp(n.MTime)
-	n.src = "" // loaded bytes are replaced by generated ones
+	n.src, n.raw, n.genKey = "", nil, 0 // loaded, uploaded or copied bytes become generated ones
 	dr.log(ActionUpdate, n.Node, 0)
 	return n.Node, nil
 }
