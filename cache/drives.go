@@ -189,9 +189,11 @@ func (d *Drives) InvalidateAll() {
 	d.snaps.clear()
 }
 
-// Close stops the fetches under way and releases the block cache; the
+// Close stops the loads and fetches under way, waits for them, and
+// releases the block cache; the
 // Drives must not be used afterwards.
 func (d *Drives) Close() error {
+	d.gen.close()
 	d.blocks.close()
 	return nil
 }

@@ -200,9 +200,11 @@ func (m *Mail) InvalidateAll() {
 	m.messages.clear()
 }
 
-// Close stops the downloads under way and releases the message cache; the
+// Close stops the loads and downloads under way, waits for them, and
+// releases the message cache; the
 // Mail must not be used afterwards.
 func (m *Mail) Close() error {
+	m.gen.close()
 	m.raw.close()
 	return nil
 }

@@ -69,6 +69,11 @@ type Options struct {
 	// NoSnapshot lists every directory on its own even when the source can
 	// list a whole drive in one call (see Snapshotter).
 	NoSnapshot bool
+	// Online reports whether the remote answers (remote.Client.Online);
+	// while it does not, expired listings and stats are served at once,
+	// as they were. nil: the remote is taken to answer (an expired entry
+	// is still served when its reload fails for an outage).
+	Online func() bool
 	// Now is the clock of the metadata TTLs; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger

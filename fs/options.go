@@ -3,6 +3,7 @@ package fs
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
@@ -61,6 +62,7 @@ type fsys struct {
 	// invalAttrs makes the kernel forget an inode's attributes; tests of
 	// nodes outside a mount replace it.
 	invalAttrs func(*gofs.Inode)
+	quota      atomic.Pointer[quota] // the last known, see statfs
 }
 
 func newFsys(o Options) *fsys {
