@@ -137,6 +137,14 @@ func (o Options) withDefaults() Options {
 	if o.DirCacheTime == 0 {
 		o.DirCacheTime = DefaultDirCacheTime
 	}
+	if o.DirCacheTime < 0 {
+		// A snapshot is a cache of the whole tree: with no metadata cache,
+		// each listing would download the whole drive again.
+		o.NoSnapshot = true
+		if o.NegativeTTL == 0 {
+			o.NegativeTTL = -1 // nor "not found" remembered
+		}
+	}
 	if o.NegativeTTL == 0 {
 		o.NegativeTTL = DefaultNegativeTTL
 	}

@@ -81,28 +81,61 @@ func TestStaleServedDuringOutage(t *testing.T) {
 	}
 }
 
-// TestCloseStopsLoads: Close cancels the metadata loads and size look-aheads
-// under way and waits for them: no goroutine of the decorator is left.
+// TestCloseStopsLoads: Close cancels every background goroutine of a
+// decorator (metadata loads, block read-ahead and sibling prefetch, mail
+// size look-ahead), waits for them, and leaves none behind.
 func TestCloseStopsLoads(t *testing.T) {
 	before := countGoroutines()
 	f := newFakeDrives()
-	f.addFile(1, 10, 5)
-	f.latency = time.Hour
-	d := NewDrives(f, Options{})
-	for i := range 20 {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
-		_, _ = d.List(ctx, 1, int64(100+i))
-		_, _ = d.Stat(ctx, 1, int64(200+i))
-		cancel()
+	for i := range 10 {
+		f.addFile(1, int64(10+i), 3<<20)
 	}
+	f.gate = make(chan struct{}) // every Open hangs until Close
+	d := NewDrives(f, Options{BlockSize: 1 << 20})
+	ctx := context.Background()
+	list, err := d.List(ctx, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.latency = time.Hour
+	short := func(fn func(context.Context)) {
+		c, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+		defer cancel()
+		fn(c)
+	}
+	for i := range 20 {
+		short(func(c context.Context) { _, _ = d.List(c, 1, int64(100+i)) })
+		short(func(c context.Context) { _, _ = d.Stat(c, 1, int64(200+i)) })
+	}
+	buf := make([]byte, 4096)
+	for _, e := range list[:3] { // starts of files: sibling scan, read-ahead
+		short(func(c context.Context) { _, _ = d.ReadAt(c, e, buf, 0) })
+		short(func(c context.Context) { _, _ = d.ReadAt(c, e, buf, 4096) })
+	}
+
+	fm := newFakeMail(40)
+	m := NewMail(fm, Options{})
+	msgs, err := m.Messages(ctx, "mb", "inbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fm.latency = time.Hour
+	for _, msg := range msgs[:3] { // a scan of sizes: look-ahead starts
+		short(func(c context.Context) { _, _ = m.Size(c, "mb", "inbox", msg.UID) })
+	}
+	if during := countGoroutines(); during < before+20 {
+		t.Fatalf("%d goroutines while loads hang, %d before: the test starts nothing", during, before)
+	}
+
 	closed := make(chan struct{})
-	go func() { d.Close(); close(closed) }()
+	go func() { d.Close(); m.Close(); close(closed) }()
 	select {
 	case <-closed:
 	case <-time.After(5 * time.Second):
-		t.Fatal("Close did not stop the loads under way")
+		t.Fatal("Close did not stop the work under way")
 	}
-	if _, err := d.List(context.Background(), 1, 1); !errors.Is(err, errClosed) {
+	close(f.gate)
+	if _, err := d.List(ctx, 1, 999); !errors.Is(err, errClosed) {
 		t.Fatalf("List after Close: %v, want errClosed", err)
 	}
 	if after := settledGoroutines(before); after > before {
@@ -122,4 +155,30 @@ func settledGoroutines(want int) int {
 		n = runtime.NumGoroutine()
 	}
 	return n
+}
+
+// TestNoMetadataCache: --dir-cache-time 0 (DirCacheTime < 0) asks the
+// remote on every listing, one directory at a time: not the whole drive's
+// snapshot for each listing.
+func TestNoMetadataCache(t *testing.T) {
+	f := treeFake()
+	d := NewDrives(f, Options{DirCacheTime: -1})
+	defer d.Close()
+	for range 3 {
+		if list, err := d.List(context.Background(), 1, 2); err != nil || len(list) != 2 {
+			t.Fatalf("List = %d entries, %v", len(list), err)
+		}
+	}
+	for range 2 {
+		if _, err := d.Stat(context.Background(), 1, 999); !errors.Is(err, remote.ErrNotFound) {
+			t.Fatalf("Stat of a missing item: %v", err)
+		}
+	}
+	if f.stats.Load() != 2 {
+		t.Fatalf("%d stats for 2 of a missing item: \"not found\" was cached", f.stats.Load())
+	}
+	if f.snaps.Load() != 0 || f.lists.Load() != 3 {
+		t.Fatalf("%d snapshots and %d listings for 3 listings with no metadata cache, want 0 and 3",
+			f.snaps.Load(), f.lists.Load())
+	}
 }
