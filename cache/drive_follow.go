@@ -160,12 +160,11 @@ func (d *Drives) following(driveID int64) bool {
 	return ok
 }
 
-// isOutage reports an error that says "not now" rather than "this cursor
-// is no good": it is waited out, never answered with a new snapshot.
-func isOutage(err error) bool {
-	return errors.Is(err, remote.ErrUnavailable) || errors.Is(err, remote.ErrRateLimited) ||
-		errors.Is(err, remote.ErrAuth) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, context.Canceled)
+// waitOut reports an error that says "not now" rather than "this cursor
+// is no good": an outage (isOutage), a token to renew, or the end of the
+// follower's life. It is waited out, never answered with a new snapshot.
+func waitOut(err error) bool {
+	return isOutage(err) || errors.Is(err, remote.ErrAuth) || errors.Is(err, context.Canceled)
 }
 
 // sleepCtx waits d, or less if ctx ends; it reports whether ctx is alive.

@@ -77,7 +77,7 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) bool {
 		f.d.publish(f.d.apply(f.drive, actions))
 		return true
 	}
-	if isOutage(err) {
+	if waitOut(err) {
 		log.Debug("kDrive changes unavailable; waiting", "err", err)
 		return f.wait(ctx)
 	}
@@ -92,7 +92,7 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) bool {
 			f.cursor = cursor
 			f.d.publish([]DriveChange{{Kind: DriveReloaded, Drive: f.drive}})
 			return true
-		case isOutage(err):
+		case waitOut(err):
 			if !f.wait(ctx) {
 				return false
 			}
@@ -149,7 +149,7 @@ func (d *Drives) reload(ctx context.Context, driveID int64) (string, error) {
 		err = errors.New("snapshot without a cursor")
 	}
 	if err != nil {
-		if !isOutage(err) && !errors.Is(err, remote.ErrNotFound) && !errors.Is(err, remote.ErrPermission) {
+		if !waitOut(err) && !errors.Is(err, remote.ErrNotFound) && !errors.Is(err, remote.ErrPermission) {
 			// Not understood this time (a truncated body): try again later.
 			return "", errors.Join(remote.ErrUnavailable, err)
 		}

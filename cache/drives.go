@@ -215,10 +215,12 @@ func (d *Drives) InvalidateAll() {
 	d.snaps.clear()
 }
 
-// Close stops the fetches under way and the change feeds' followers, and
-// releases the block cache; the Drives must not be used afterwards.
+// Close stops the change feeds' followers and the loads and fetches under
+// way, waits for them, and releases the block cache; the Drives must not
+// be used afterwards.
 func (d *Drives) Close() error {
 	d.follow.close()
+	d.gen.close()
 	d.blocks.close()
 	return nil
 }

@@ -188,10 +188,12 @@ func (m *Mail) InvalidateAll() {
 	m.messages.clear()
 }
 
-// Close stops the poller and the downloads under way, waits for them, and
-// releases the message cache; the Mail must not be used afterwards.
+// Close stops the poller and the loads and downloads under way, waits for
+// them, and releases the message cache; the Mail must not be used
+// afterwards.
 func (m *Mail) Close() error {
 	m.stopPolling()
+	m.gen.close()
 	m.raw.close()
 	return nil
 }

@@ -68,12 +68,13 @@ func (m *Mail) learnAhead(k msgKey) {
 		if _, known := m.knownSize(n); known || i == at {
 			continue
 		}
-		go func() {
+		m.gen.goLoad(func(closing context.Context) {
 			// Detached: the scan that asked goes on without waiting, and one
 			// caller giving up must not stop what the next stat will need.
-			ctx, cancel := context.WithTimeout(context.Background(), m.o.FetchTimeout)
+			// Close stops it.
+			ctx, cancel := context.WithTimeout(closing, m.o.FetchTimeout)
 			defer cancel()
 			_, _ = m.message(ctx, n, true)
-		}()
+		})
 	}
 }

@@ -15,14 +15,24 @@ import (
 // negTTL; other errors are never kept, so a transient failure is retried by
 // the next caller.
 //
+// Stale beats broken: an entry past its TTL is kept, and while the remote
+// is unreachable (a load fails with an outage error, see isOutage) it is
+// served as it was. When the remote is known to be offline (Options.Online)
+// an expired entry is served at once and the load runs behind it, as the
+// probe that notices the service is back; the first load that succeeds
+// replaces it.
+//
 // A load runs detached from the caller that started it (with a timeout), so
 // one reader giving up does not fail the others waiting on the same key.
+// Its goroutine belongs to the decorator's generation, whose close stops
+// and waits for it.
 type meta[K comparable, V any] struct {
 	mu      sync.Mutex
 	entries map[K]metaEntry[V]
 	flights map[K]*metaFlight[V]
 	gen     *generation
 	now     func() time.Time
+	online  func() bool
 	ttl     time.Duration
 	negTTL  time.Duration
 	max     int
@@ -44,10 +54,19 @@ type metaFlight[V any] struct {
 	err  error
 }
 
-// generation counts invalidations, shared by the meta caches of one
-// decorator: a load that overlapped an invalidation does not store its
-// (possibly stale) result.
-type generation struct{ n atomic.Uint64 }
+// generation is what the meta caches of one decorator share: a count of
+// invalidations (a load that overlapped one does not store its possibly
+// stale result) and the goroutines of their loads, which close cancels
+// and waits for. The zero value is ready to use.
+type generation struct {
+	n atomic.Uint64
+
+	mu      sync.Mutex // protects the following
+	running sync.WaitGroup
+	closed  bool
+	closing context.Context // made on first use, cancelled by close
+	stop    context.CancelFunc
+}
 
 func (g *generation) get() uint64 { return g.n.Load() }
 func (g *generation) bump()       { g.n.Add(1) }
@@ -55,12 +74,60 @@ func (g *generation) bump()       { g.n.Add(1) }
 // never is the expiry of entries that a change feed keeps fresh.
 var never = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// goLoad runs fn in a goroutine the generation owns; closing is cancelled
+// when the decorator closes. It reports false, running nothing, once
+// closed.
+func (g *generation) goLoad(fn func(closing context.Context)) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return false
+	}
+	g.initLocked()
+	closing := g.closing
+	g.running.Add(1)
+	go func() {
+		defer g.running.Done()
+		fn(closing)
+	}()
+	return true
+}
+
+func (g *generation) initLocked() {
+	if g.closing == nil {
+		g.closing, g.stop = context.WithCancel(context.Background())
+	}
+}
+
+// close cancels the loads under way and waits for them to return.
+func (g *generation) close() {
+	g.mu.Lock()
+	g.closed = true
+	g.initLocked()
+	g.stop()
+	g.mu.Unlock()
+	g.running.Wait()
+}
+
+// isOutage: the error says the remote could not be asked (unreachable,
+// 5xx, timed out, rate limited after the retries), not that the answer is
+// "no": what was known before is still the best answer.
+func isOutage(err error) bool {
+	return errors.Is(err, remote.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, remote.ErrRateLimited)
+}
+
 func newMeta[K comparable, V any](o Options, gen *generation) *meta[K, V] {
+	online := o.Online
+	if online == nil {
+		online = func() bool { return true }
+	}
 	return &meta[K, V]{
 		entries: make(map[K]metaEntry[V]),
 		flights: make(map[K]*metaFlight[V]),
 		gen:     gen,
 		now:     o.Now,
+		online:  online,
 		ttl:     o.DirCacheTime,
 		negTTL:  o.NegativeTTL,
 		max:     o.MaxEntries,
@@ -69,22 +136,33 @@ func newMeta[K comparable, V any](o Options, gen *generation) *meta[K, V] {
 }
 
 // get returns the fresh cached value of key, or joins the load in flight,
-// or starts one. The caller's ctx only bounds its own wait.
+// or starts one. While the remote is offline an expired value is returned
+// at once (the load goes on behind it). The caller's ctx only bounds its
+// own wait.
 func (m *meta[K, V]) get(ctx context.Context, key K, load func(context.Context) (V, error)) (V, error) {
 	m.mu.Lock()
 	// An expired entry stays until replaced or swept: peek still shows it
-	// to the load that replaces it.
-	if e, ok := m.entries[key]; ok && m.now().Before(e.expires) {
+	// to the load that replaces it, and an outage serves it.
+	e, had := m.entries[key]
+	if had && m.now().Before(e.expires) {
 		m.mu.Unlock()
 		return e.val, e.err
 	}
 	f, ok := m.flights[key]
 	if !ok {
 		f = &metaFlight[V]{done: make(chan struct{})}
+		gen := m.gen.get()
+		if !m.gen.goLoad(func(closing context.Context) { m.run(ctx, closing, key, f, gen, load) }) {
+			m.mu.Unlock()
+			var zero V
+			return zero, errClosed
+		}
 		m.flights[key] = f
-		go m.run(ctx, key, f, m.gen.get(), load)
 	}
 	m.mu.Unlock()
+	if had && !m.online() {
+		return e.val, e.err
+	}
 	select {
 	case <-f.done:
 		return f.val, f.err
@@ -94,9 +172,10 @@ func (m *meta[K, V]) get(ctx context.Context, key K, load func(context.Context) 
 	}
 }
 
-func (m *meta[K, V]) run(parent context.Context, key K, f *metaFlight[V], gen uint64, load func(context.Context) (V, error)) {
+func (m *meta[K, V]) run(parent, closing context.Context, key K, f *metaFlight[V], gen uint64, load func(context.Context) (V, error)) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), m.timeout)
 	defer cancel()
+	defer context.AfterFunc(closing, cancel)()
 	f.val, f.err = load(ctx)
 	m.mu.Lock()
 	if m.gen.get() == gen {
@@ -106,6 +185,11 @@ func (m *meta[K, V]) run(parent context.Context, key K, f *metaFlight[V], gen ui
 		case errors.Is(f.err, remote.ErrNotFound):
 			m.putLocked(key, metaEntry[V]{err: f.err}, m.negTTL)
 		}
+	}
+	if old, ok := m.entries[key]; ok && isOutage(f.err) {
+		// Kept expired: the next get tries again, or, offline, serves it
+		// at once while it tries.
+		f.val, f.err = old.val, old.err
 	}
 	if m.flights[key] == f {
 		delete(m.flights, key)

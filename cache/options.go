@@ -93,6 +93,11 @@ type Options struct {
 	// LongPollRetry is how long a drive followed by PollInterval waits
 	// before trying its long poll again.
 	LongPollRetry time.Duration
+	// Online reports whether the remote answers (remote.Client.Online);
+	// while it does not, expired listings and stats are served at once,
+	// as they were. nil: the remote is taken to answer (an expired entry
+	// is still served when its reload fails for an outage).
+	Online func() bool
 	// Now is the clock of the metadata TTLs; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -172,6 +177,14 @@ func (d *ttlFlag) Set(s string) error {
 func (o Options) withDefaults() Options {
 	if o.DirCacheTime == 0 {
 		o.DirCacheTime = DefaultDirCacheTime
+	}
+	if o.DirCacheTime < 0 {
+		// A snapshot is a cache of the whole tree: with no metadata cache,
+		// each listing would download the whole drive again.
+		o.NoSnapshot = true
+		if o.NegativeTTL == 0 {
+			o.NegativeTTL = -1 // nor "not found" remembered
+		}
 	}
 	if o.NegativeTTL == 0 {
 		o.NegativeTTL = DefaultNegativeTTL

@@ -26,7 +26,7 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 	return time.Since(start)
 }
 
-func names(t *testing.T, dir string) map[string]bool {
+func nameSet(t *testing.T, dir string) map[string]bool {
 	t.Helper()
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -57,7 +57,7 @@ func TestMailFreshness(t *testing.T) {
 		}
 	}
 	dir := filepath.Join(d.dir, "Mail", mb.Email, "INBOX")
-	before := names(t, dir)
+	before := nameSet(t, dir)
 	if len(before) != 3 {
 		t.Fatalf("INBOX shows %d messages, want 3", len(before))
 	}
@@ -94,7 +94,7 @@ func TestMailFreshness(t *testing.T) {
 	suffix := "(" + strconv.FormatInt(msg.UID, 10) + ").eml"
 	var added string
 	took = waitFor(t, poll+5*time.Second, "the new message in ls", func() bool {
-		for name := range names(t, dir) {
+		for name := range nameSet(t, dir) {
 			if strings.HasSuffix(name, suffix) {
 				added = name
 				return true
@@ -116,7 +116,7 @@ func TestMailFreshness(t *testing.T) {
 	if err := data.DeleteMessage(mb.UUID, inboxID, uid); err != nil {
 		t.Fatal(err)
 	}
-	took = waitFor(t, poll+5*time.Second, "the deleted message gone from ls", func() bool { return !names(t, dir)[gone] })
+	took = waitFor(t, poll+5*time.Second, "the deleted message gone from ls", func() bool { return !nameSet(t, dir)[gone] })
 	t.Logf("a deleted message left ls in %v", took)
 	if _, err := os.Stat(filepath.Join(dir, gone)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("stat of the deleted message: %v, want ENOENT", err)

@@ -3,6 +3,7 @@ package fs
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
@@ -70,6 +71,7 @@ type fsys struct {
 	kernel kernelNotifier
 	// mailDirs finds the mail directories a change concerns.
 	mailDirs mailDirs
+	quota    atomic.Pointer[quota] // the last known, see statfs
 }
 
 func newFsys(o Options) *fsys {

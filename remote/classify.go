@@ -49,8 +49,13 @@ type outcome struct {
 	header http.Header // the response's headers, nil without one
 	err    error       // the attempt's error: transport, body or *APIError
 	token  bool        // the attempt carried a token (a 401 may refresh it)
-	now    time.Time
-	jitter float64 // in [0,1): where the backoff falls in its range
+	// offline: the service did not answer the client's last calls, so a
+	// failure for want of it is not retried: while offline a call fails
+	// fast (within one Timeout), and the mount serves what it has cached.
+	offline  bool
+	answered bool // a response came (any status)
+	now      time.Time
+	jitter   float64 // in [0,1): where the backoff falls in its range
 }
 
 // verdict is classify's decision.
@@ -85,6 +90,9 @@ func (p policy) classify(h history, o outcome) verdict {
 		return v // 4xx, redirects: the answer is final
 	case o.status == 0 && !isTransient(o.err):
 		return v // refused before sending, a body over its cap, a bad envelope
+	}
+	if o.offline && (o.status == 0 || o.status >= 500) {
+		return v
 	}
 	if errors.Is(o.err, errStalled) {
 		// A stall costs a whole Timeout: the second one ends the call.

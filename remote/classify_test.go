@@ -88,6 +88,12 @@ func TestClassify(t *testing.T) {
 			false, 0, 0, false, false, 0, ErrInvalid},
 		{"first stall retried", history{attempts: 1}, outcome{err: stallError(time.Second)},
 			true, 100 * time.Millisecond, 100 * time.Millisecond, false, false, 1, nil},
+		{"offline: network error not retried", history{attempts: 1}, outcome{err: netErr, offline: true},
+			false, 0, 0, false, false, 0, ErrUnavailable},
+		{"offline: 503 not retried", history{attempts: 1}, outcome{status: 503, err: apiErr(503), offline: true},
+			false, 0, 0, false, false, 0, ErrUnavailable},
+		{"offline: 429 still waits and retries", history{attempts: 1}, outcome{status: 429, err: apiErr(429), offline: true},
+			true, time.Second, time.Second, true, false, 1, nil},
 		{"second stall final", history{attempts: 2, counted: 1, stalls: 1}, outcome{err: stallError(time.Second)},
 			false, 0, 0, false, false, 1, ErrUnavailable},
 	}

@@ -58,6 +58,7 @@ type Client struct {
 	http    *http.Client
 	pace    *pacer
 	policy  policy
+	online  online
 	log     *slog.Logger
 	content *contentURLs
 	stats   *Stats
@@ -143,7 +144,8 @@ func NewClient(o ClientOptions) *Client {
 	if o.ContentURLTTL == 0 {
 		o.ContentURLTTL = DefaultContentURLTTL
 	}
-	return &Client{o: o, http: &hc, pace: newPacer(o.Rate, o.Burst), policy: newPolicy(o), log: log, content: newContentURLs(o.ContentURLTTL), stats: &Stats{}}
+	return &Client{o: o, http: &hc, pace: newPacer(o.Rate, o.Burst), policy: newPolicy(o),
+		online: online{log: log, now: time.Now}, log: log, content: newContentURLs(o.ContentURLTTL), stats: &Stats{}}
 }
 
 // Options returns the options in effect, defaults applied.

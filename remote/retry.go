@@ -55,6 +55,14 @@ func ctxError(ctx context.Context, what string) error {
 // for another attempt, anything else ends the call. What follows a failed
 // attempt is classify's decision; this loop only carries it out.
 func (c *Client) exchange(ctx context.Context, req *Request, consume func(*http.Response) error) error {
+	answered := false
+	err := c.retryLoop(ctx, req, consume, &answered)
+	c.online.fail(err, answered)
+	return err
+}
+
+// retryLoop is exchange; answered says whether any attempt got an answer.
+func (c *Client) retryLoop(ctx context.Context, req *Request, consume func(*http.Response) error, answered *bool) error {
 	u, err := url.Parse(req.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return fmt.Errorf("%w: bad request URL %q", ErrInvalid, truncate(req.URL, 80))
@@ -78,6 +86,7 @@ func (c *Client) exchange(ctx context.Context, req *Request, consume func(*http.
 		}
 		h.attempts++
 		o, done := c.attempt(ctx, req, u, tok, what, consume)
+		*answered = *answered || o.answered
 		if done {
 			if o.err != nil && ctx.Err() != nil {
 				return ctxError(ctx, what)
@@ -108,10 +117,16 @@ func (c *Client) exchange(ctx context.Context, req *Request, consume func(*http.
 // attempt sends req once. done: the call ends with o.err (nil on
 // success); otherwise o is a failure for classify.
 func (c *Client) attempt(ctx context.Context, req *Request, u *url.URL, tok, what string, consume func(*http.Response) error) (o outcome, done bool) {
-	o = outcome{token: tok != "", now: time.Now(), jitter: rand.Float64()}
+	o = outcome{token: tok != "", now: time.Now(), jitter: rand.Float64(), offline: !c.Online()}
 	resp, err := c.send(ctx, req, u, tok)
-	if err == nil && resp.StatusCode != http.StatusTooManyRequests && !req.SignedURL {
-		c.pace.answered()
+	if err == nil {
+		o.answered = true
+		if resp.StatusCode < 500 {
+			c.online.up()
+		}
+		if resp.StatusCode != http.StatusTooManyRequests && !req.SignedURL {
+			c.pace.answered()
+		}
 	}
 	switch {
 	case err != nil:

@@ -86,6 +86,7 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 		return fail(stderr, "%s", explain(err, "cannot mount"))
 	}
 	co.Logger = log
+	co.Online = s.client.Online // offline, expired metadata is served as it was
 	kernelTTL := mo.AttrTimeout
 	if kernelTTL == 0 {
 		kernelTTL = -1 // fs reads 0 as "default"; the user asked for no kernel caching
