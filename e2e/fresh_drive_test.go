@@ -30,8 +30,13 @@ func freshMount(t *testing.T, extra ...string) (*dataset.Dataset, *emulator.Serv
 	t.Helper()
 	data := dataset.Generate(faultSpec(81, 4))
 	srv := serve(t, data)
-	args := append([]string{"--dir-cache-time", "5m", "--attr-timeout", "1m", "--notify-url", srv.URL()}, extra...)
+	args := append([]string{"--debug", "--dir-cache-time", "5m", "--attr-timeout", "1m", "--notify-url", srv.URL()}, extra...)
 	d := mount(t, srv, args...)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", d.log)
+		}
+	})
 	dr := data.Drives()[0]
 	root := filepath.Join(d.dir, "kDrive", dr.Name)
 	run(t, "ls", "-lR", root)
