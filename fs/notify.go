@@ -142,6 +142,7 @@ func (d *dirNode) reconcile(touched, gone map[uint64]bool) {
 		known[name] = k
 	}
 	for _, op := range planInvalidations(known, before, after, touched, gone) {
+		d.s.log.Debug("kernel told of a change", "dir", d.path, "name", op.name, "op", op.kind)
 		d.s.kernel.apply(d.EmbeddedInode(), op, children[op.name])
 	}
 }
@@ -159,7 +160,9 @@ func (goFuseNotifier) apply(dir *gofs.Inode, op notifyOp, child *gofs.Inode) {
 	case opDelete:
 		// Refused for a folder the kernel still uses inside (ENOTEMPTY):
 		// then the name is only forgotten.
-		if child == nil || dir.NotifyDelete(op.name, child) != 0 {
+		if child == nil {
+			dir.NotifyEntry(op.name)
+		} else if dir.NotifyDelete(op.name, child) != 0 {
 			dir.NotifyEntry(op.name)
 		}
 	case opContent:

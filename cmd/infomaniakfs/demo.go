@@ -71,7 +71,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg := auth.Config{
 		ClientID: clientID, ClientSecret: secret, RedirectURI: redirect,
-		LoginURL: srv.URL(), APIURL: srv.URL(), MailURL: srv.URL(), ConfigDir: dir,
+		LoginURL: srv.URL(), APIURL: srv.URL(), MailURL: srv.URL(), NotifyURL: srv.URL(), ConfigDir: dir,
 	}
 	lctx, cancel := context.WithTimeout(ctx, time.Minute)
 	_, err = auth.Login(lctx, &cfg, &auth.Store{Dir: dir}, auth.LoginOptions{
