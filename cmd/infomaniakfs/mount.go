@@ -30,6 +30,7 @@ type mountOptions struct {
 	Debug       bool
 	FuseDebug   bool
 	CPUProfile  string
+	System      systemOptions // status socket, metrics
 }
 
 func (o *mountOptions) AddFlags(fs *pflag.FlagSet) {
@@ -41,6 +42,7 @@ func (o *mountOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Debug, "debug", false, "log details (never tokens)")
 	fs.BoolVar(&o.FuseDebug, "fuse-debug", false, "log every FUSE request (very verbose)")
 	fs.StringVar(&o.CPUProfile, "cpu-profile", "", "write a CPU profile of the mount's life to this file (for `go tool pprof`)")
+	o.System.AddFlags(fs)
 }
 
 func runMount(args []string, stdout, stderr io.Writer) int {
@@ -117,6 +119,11 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 		EntryTimeout: kernelTTL, AttrTimeout: kernelTTL,
 		Logger: log,
 	}
+	sys, err := newSystem(mo.System, s.client.Stats(), co, log)
+	if err != nil {
+		return fail(stderr, "%v", err)
+	}
+	defer sys.Close()
 	server, err := ifs.Mount(dir, ifs.NewRoot(opts), opts, ifs.MountOptions{
 		AllowOther: mo.AllowOther, Debug: mo.FuseDebug, ReadOnly: true,
 	})
@@ -124,8 +131,7 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 		return fail(stderr, "%v", err)
 	}
 	log.Info("mounted", "mountpoint", dir, "account", p.Email)
-	sys := startSystem(ctx, dir, p.Email, log)
-	defer sys.Close()
+	sys.ready(ctx, dir, p.Email)
 	if mo.CPUProfile != "" {
 		stop, err := startCPUProfile(mo.CPUProfile)
 		if err != nil {
