@@ -37,7 +37,7 @@ const statusEvery = 15 * time.Second
 // --metrics-addr fails the mount), calls ready once the tree is served,
 // and closes it on the way out.
 type system struct {
-	notify   notifier
+	notify   *notifier
 	log      *slog.Logger
 	figs     figures
 	diskDir  string
