@@ -70,7 +70,7 @@ func runMount(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	s, err := connect(ctx, &cfg, no, log, os.Getenv)
 	if err != nil {
-		return fail(stderr, "%s", explain(err, "mount"))
+		return failStart(stderr, err, "mount")
 	}
 	return serve(ctx, flags.Arg(0), s, co, mo, log, stderr)
 }
@@ -82,7 +82,7 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 	p, err := s.profile(pctx)
 	cancel()
 	if err != nil {
-		return fail(stderr, "%s", explain(err, "cannot mount"))
+		return failStart(stderr, err, "cannot mount")
 	}
 	co.Logger = log
 	kernelTTL := mo.AttrTimeout
