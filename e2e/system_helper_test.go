@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,14 @@ import (
 // fstab options pointing it at srv.
 func runHelper(t *testing.T, srv *emulator.Server, dir string, extra string) (string, error) {
 	t.Helper()
+	cmd := helperCmd(t, srv, dir, extra)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// helperCmd is the helper's command, not started.
+func helperCmd(t *testing.T, srv *emulator.Server, dir string, extra string) *exec.Cmd {
+	t.Helper()
 	helper := filepath.Join(t.TempDir(), "mount.infomaniakfs")
 	if err := os.Symlink(binary, helper); err != nil {
 		t.Fatal(err)
@@ -28,8 +37,7 @@ func runHelper(t *testing.T, srv *emulator.Server, dir string, extra string) (st
 	cmd := exec.Command(helper, "infomaniak", dir, "-n", "-o", opts)
 	cmd.Env = append(cleanEnv(), "INFOMANIAK_TOKEN="+srv.IssueToken())
 	t.Cleanup(func() { stopDaemonOn(t, dir) })
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	return cmd
 }
 
 // daemonOn finds the background daemon serving dir (its command line
@@ -113,5 +121,36 @@ func TestMountHelperFails(t *testing.T) {
 				t.Errorf("got %v, %q; want exit %d and %q", err, out, tc.code, tc.want)
 			}
 		})
+	}
+}
+
+// Run by a systemd .mount unit (stderr is the journal stream), the
+// daemon logs to that stream, with journal priorities.
+func TestMountHelperUnderSystemd(t *testing.T) {
+	srv := serve(t, dataset.Generate(dataset.Spec{Seed: 4, SmallFiles: 2}))
+	dir := filepath.Join(t.TempDir(), "mnt")
+	os.Mkdir(dir, 0o755)
+	journal, err := os.Create(filepath.Join(t.TempDir(), "journal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer journal.Close()
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(journal.Fd()), &st); err != nil {
+		t.Fatal(err)
+	}
+	cmd := helperCmd(t, srv, dir, "")
+	cmd.Env = append(cmd.Env, fmt.Sprintf("JOURNAL_STREAM=%d:%d", st.Dev, st.Ino))
+	cmd.Stdout, cmd.Stderr = journal, journal
+	if err := cmd.Run(); err != nil {
+		b, _ := os.ReadFile(journal.Name())
+		t.Fatalf("helper: %v\n%s", err, b)
+	}
+	if _, err := os.ReadDir(filepath.Join(dir, "kDrive")); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(journal.Name())
+	if !strings.Contains(string(b), "<6>level=INFO msg=mounted") {
+		t.Errorf("journal: %q", b)
 	}
 }

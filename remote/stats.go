@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,6 +34,14 @@ type Stats struct {
 // pre-signed content URLs) and the outcome ("2xx" … "5xx", "429", or
 // "error" when no answer came).
 type RequestKey struct{ Kind, Status string }
+
+// MarshalText writes "kind/status", so that a snapshot is JSON.
+func (k RequestKey) MarshalText() ([]byte, error) { return []byte(k.Kind + "/" + k.Status), nil }
+
+func (k *RequestKey) UnmarshalText(b []byte) error {
+	k.Kind, k.Status, _ = strings.Cut(string(b), "/")
+	return nil
+}
 
 // StatError is one recent failure, without URL (signed URLs and cursors
 // never leave the client).

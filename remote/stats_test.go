@@ -2,6 +2,7 @@ package remote
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -89,5 +90,19 @@ func TestStatsLastMinute(t *testing.T) {
 	}
 	if snap := s.Snapshot(); len(snap.Errors) != maxStatErrors || snap.Online {
 		t.Errorf("errors %d, online %v", len(snap.Errors), snap.Online)
+	}
+}
+
+func TestStatsSnapshotJSON(t *testing.T) {
+	s := &Stats{}
+	s.record("api", "2xx", "")
+	s.record("content", "error", "refused")
+	b, err := json.Marshal(s.Snapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back StatsSnapshot
+	if err := json.Unmarshal(b, &back); err != nil || back.Requests[RequestKey{"content", "error"}] != 1 || back.Total != 2 {
+		t.Errorf("round trip: %s -> %+v, %v", b, back, err)
 	}
 }

@@ -102,7 +102,9 @@ func zshCompletion(w io.Writer, cmds []command) {
 		}
 		fmt.Fprintf(w, "\t\t\t%s ;;\n", arg)
 	}
-	fmt.Fprint(w, "\tesac\n}\n\n_infomaniakfs \"$@\"\n")
+	// Autoloaded from fpath, the file is the function's body; sourced
+	// (source <(infomaniakfs completion zsh)), it only registers it.
+	fmt.Fprint(w, "\tesac\n}\n\nif [ \"$funcstack[1]\" = \"_infomaniakfs\" ]; then\n\t_infomaniakfs \"$@\"\nelse\n\tcompdef _infomaniakfs infomaniakfs\nfi\n")
 }
 
 // fishQuote makes s one single-quoted fish word.

@@ -14,13 +14,18 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/infomaniakfs/infomaniakfs/remote"
 )
 
-// Exit codes: 0 success, 1 operational failure, 2 usage error.
+// Exit codes: 0 success, 1 operational failure, 2 usage error, 3 the
+// token is gone (systemd's unit does not restart on 2 and 3: trying again
+// cannot fix them, and a restart loop would only fill the journal).
 const (
-	exitOK    = 0
-	exitFail  = 1
-	exitUsage = 2
+	exitOK        = 0
+	exitFail      = 1
+	exitUsage     = 2
+	exitLoggedOut = 3
 )
 
 type command struct {
@@ -119,6 +124,17 @@ func newLogger(w io.Writer, debug bool) *slog.Logger {
 	log := slog.New(slog.NewTextHandler(w, opts))
 	slog.SetDefault(log)
 	return log
+}
+
+// failStart reports why a mount could not start: exitLoggedOut when
+// Infomaniak refused the token (only `infomaniakfs login` helps), else
+// exitFail.
+func failStart(stderr io.Writer, err error, what string) int {
+	fail(stderr, "%s", explain(err, what))
+	if errors.Is(err, remote.ErrAuth) {
+		return exitLoggedOut
+	}
+	return exitFail
 }
 
 // fail prints one clear line and returns the failure exit code.

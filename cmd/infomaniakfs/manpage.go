@@ -116,7 +116,8 @@ systemctl \-\-user enable \-\-now "$(systemd\-escape \-\-template infomaniakfs@.
 The mount tells systemd when it is ready (Type=notify), and reports its state in
 .BR "systemctl \-\-user status" .
 .SH EXIT STATUS
-0 on success, 1 on an operational failure, 2 on a usage error.
+0 on success, 1 on an operational failure, 2 on a usage error, 3 when Infomaniak refuses the
+token (run infomaniakfs login).
 .SH FILES
 .TP
 .I $XDG_CONFIG_HOME/infomaniakfs/token.json

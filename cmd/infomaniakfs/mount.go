@@ -30,6 +30,7 @@ type mountOptions struct {
 	Debug       bool
 	FuseDebug   bool
 	CPUProfile  string
+	System      systemOptions // status socket, metrics
 }
 
 func (o *mountOptions) AddFlags(fs *pflag.FlagSet) {
@@ -41,6 +42,7 @@ func (o *mountOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Debug, "debug", false, "log details (never tokens)")
 	fs.BoolVar(&o.FuseDebug, "fuse-debug", false, "log every FUSE request (very verbose)")
 	fs.StringVar(&o.CPUProfile, "cpu-profile", "", "write a CPU profile of the mount's life to this file (for `go tool pprof`)")
+	o.System.AddFlags(fs)
 }
 
 func runMount(args []string, stdout, stderr io.Writer) int {
@@ -70,7 +72,7 @@ func runMount(args []string, stdout, stderr io.Writer) int {
 	defer hup.stop()
 	s, err := connect(ctx, &cfg, no, log, os.Getenv)
 	if err != nil {
-		return fail(stderr, "%s", explain(err, "mount"))
+		return failStart(stderr, err, "mount")
 	}
 	hup.set(s.client.Options().Tokens)
 	return serve(ctx, flags.Arg(0), s, co, mo, log, stderr)
@@ -83,7 +85,7 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 	p, err := s.profile(pctx)
 	cancel()
 	if err != nil {
-		return fail(stderr, "%s", explain(err, "cannot mount"))
+		return failStart(stderr, err, "cannot mount")
 	}
 	co.Logger = log
 	co.Online = s.client.Online // offline, expired metadata is served as it was
@@ -121,6 +123,11 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 		EntryTimeout: kernelTTL, AttrTimeout: kernelTTL,
 		Logger: log,
 	}
+	sys, err := newSystem(mo.System, s.client.Stats(), co, log)
+	if err != nil {
+		return fail(stderr, "%v", err)
+	}
+	defer sys.Close()
 	server, err := ifs.Mount(dir, ifs.NewRoot(opts), opts, ifs.MountOptions{
 		AllowOther: mo.AllowOther, Debug: mo.FuseDebug, ReadOnly: true,
 	})
@@ -128,8 +135,7 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 		return fail(stderr, "%v", err)
 	}
 	log.Info("mounted", "mountpoint", dir, "account", p.Email)
-	sys := startSystem(ctx, dir, p.Email, log)
-	defer sys.Close()
+	sys.ready(ctx, dir, p.Email)
 	if mo.CPUProfile != "" {
 		stop, err := startCPUProfile(mo.CPUProfile)
 		if err != nil {

@@ -38,24 +38,30 @@ func runMountHelper(args []string, stdout, stderr io.Writer) int {
 	if h.fake {
 		return exitOK
 	}
+	mountArgs := append([]string{"mount", h.mountpoint}, flags...)
+	if stderrIsJournal(os.Getenv("JOURNAL_STREAM")) {
+		// Run by systemd (a .mount unit): the daemon logs to the unit's
+		// journal, errors included, with levels.
+		return daemonize(mountArgs, "", os.Stderr, stderr)
+	}
 	logPath := ""
 	if dir := mountFlags.Lookup("cache-dir").Value.String(); dir != "" {
 		logPath = filepath.Join(dir, "mount.log")
 	}
-	return daemonize(append([]string{"mount", h.mountpoint}, flags...), logPath, stderr)
+	return daemonize(mountArgs, logPath, nil, stderr)
 }
 
 // daemonize runs this binary with args in the background and waits for
 // it to say READY=1 on a notify socket of ours (the same message systemd
-// gets), or to exit. Its standard error goes to logPath (created 0600 in
-// a 0700 directory; /dev/null when empty), whose new part is shown when
-// it fails.
+// gets), or to exit. Its standard error is journal when set, else
+// logPath (created 0600 in a 0700 directory; /dev/null when empty), whose
+// new part is shown when it fails.
 //
 // The child keeps our process group (no setsid), as rclone's does: the
 // kernel's automounter lets its own process group through an autofs
 // mount point, and a helper in another group would wait on the mount it
 // is making. Once mount(8) has returned, the group has no terminal left.
-func daemonize(args []string, logPath string, stderr io.Writer) int {
+func daemonize(args []string, logPath string, journal *os.File, stderr io.Writer) int {
 	exe, err := os.Executable()
 	if err != nil {
 		return fail(stderr, "%v", err)
@@ -71,15 +77,20 @@ func daemonize(args []string, logPath string, stderr io.Writer) int {
 		return fail(stderr, "%v", err)
 	}
 	defer conn.Close()
-	logf, offset, err := openLog(logPath)
-	if err != nil {
-		return fail(stderr, "log file: %v", err)
-	}
-	defer logf.Close()
-
 	cmd := exec.Command(exe, args...)
-	cmd.Env = append(withoutEnv(os.Environ(), "NOTIFY_SOCKET", "JOURNAL_STREAM"), "NOTIFY_SOCKET="+sock)
-	cmd.Stderr = logf // stdin and stdout: /dev/null
+	cmd.Env = append(withoutEnv(os.Environ(), "NOTIFY_SOCKET"), "NOTIFY_SOCKET="+sock)
+	var offset int64
+	if journal != nil {
+		cmd.Stderr = journal
+	} else {
+		logf, off, err := openLog(logPath)
+		if err != nil {
+			return fail(stderr, "log file: %v", err)
+		}
+		defer logf.Close()
+		cmd.Env = withoutEnv(cmd.Env, "JOURNAL_STREAM")
+		cmd.Stderr, offset = logf, off // stdin and stdout: /dev/null
+	}
 	if err := cmd.Start(); err != nil {
 		return fail(stderr, "starting %s: %v", exe, err)
 	}

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"net"
 	"strings"
+	"sync/atomic"
+	"syscall"
 )
 
 // notifier speaks systemd's notify protocol: one datagram of
@@ -16,22 +19,28 @@ import (
 // A zero notifier (no $NOTIFY_SOCKET: not under systemd) does nothing.
 // Errors are returned for logging only: a mount never fails because its
 // supervisor could not be told (rclone PR #1840).
+//
+// A socket that has gone away (the mount helper that started us waited
+// only for READY=1) ends the notifications, silently.
 type notifier struct {
 	addr string
+	gone atomic.Bool
 }
 
-func newNotifier(getenv func(string) string) notifier {
-	return notifier{addr: getenv("NOTIFY_SOCKET")}
+func newNotifier(getenv func(string) string) *notifier {
+	return &notifier{addr: getenv("NOTIFY_SOCKET")}
 }
-
-func (n notifier) enabled() bool { return n.addr != "" }
 
 // send sends the given KEY=VALUE lines as one datagram.
-func (n notifier) send(lines ...string) error {
-	if n.addr == "" {
+func (n *notifier) send(lines ...string) error {
+	if n.addr == "" || n.gone.Load() {
 		return nil
 	}
 	conn, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: n.addr, Net: "unixgram"})
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+		n.gone.Store(true)
+		return nil
+	}
 	if err != nil {
 		return err
 	}

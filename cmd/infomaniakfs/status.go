@@ -21,6 +21,9 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	log := newLogger(stderr, *debug)
+	if dir, err := runtimeDir(os.Getenv); err == nil {
+		printMounts(stdout, runningMounts(dir), time.Now())
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	s, err := connect(ctx, &cfg, no, log, os.Getenv)

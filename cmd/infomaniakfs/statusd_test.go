@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/infomaniakfs/infomaniakfs/remote"
+)
+
+func TestCheckMetricsAddr(t *testing.T) {
+	tests := []struct {
+		addr   string
+		remote bool
+		ok     bool
+	}{
+		{"127.0.0.1:9150", false, true},
+		{"[::1]:9150", false, true},
+		{"localhost:9150", false, true},
+		{"127.0.0.2:0", false, true},
+		{"0.0.0.0:9150", false, false},
+		{":9150", false, false},
+		{"192.168.1.2:9150", false, false},
+		{"192.168.1.2:9150", true, true},
+		{":9150", true, true},
+		{"127.0.0.1", false, false},
+	}
+	for _, tc := range tests {
+		if err := checkMetricsAddr(tc.addr, tc.remote); (err == nil) != tc.ok {
+			t.Errorf("%q (allow remote %v): %v", tc.addr, tc.remote, err)
+		}
+	}
+}
+
+func sampleStatus() mountStatus {
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	return mountStatus{
+		MountPoint: "/home/ana/Infomaniak", Account: "ana@example.ch", PID: 42, Started: now.Add(-time.Hour),
+		Requests: remote.StatsSnapshot{
+			Requests: map[remote.RequestKey]int64{{Kind: "api", Status: "2xx"}: 10, {Kind: "api", Status: "429"}: 2, {Kind: "content", Status: "error"}: 1},
+			Total:    13, LastMinute: 4, Throttled: 2, BytesFetched: 3 << 20, Online: false,
+			Errors: []remote.StatError{{Time: now, Message: "content: connection refused"}},
+		},
+		MemoryBytes: 5 << 20, DiskCacheDir: "/home/ana/.cache/infomaniakfs", DiskCacheUsed: 7 << 20,
+	}
+}
+
+func TestPrintMounts(t *testing.T) {
+	var b bytes.Buffer
+	st := sampleStatus()
+	printMounts(&b, []mountStatus{st}, st.Started.Add(time.Hour+time.Second))
+	for _, want := range []string{"1 running", "/home/ana/Infomaniak (ana@example.ch), pid 42, up 1h0m1s, OFFLINE",
+		"requests: 13, 4 in the last minute, 2 rate-limited (429); 3.0 MiB fetched",
+		"5.0 MiB in memory, 7.0 MiB on disk", "connection refused"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("lacks %q:\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	printMounts(&b, nil, time.Now())
+	if !strings.Contains(b.String(), "none running") {
+		t.Errorf("no mounts: %q", b.String())
+	}
+	if line := statusLine(st.Requests); !strings.HasPrefix(line, "offline; 13 requests (4 in the last minute, 2 rate-limited); last error ") {
+		t.Errorf("STATUS= %q", line)
+	}
+}
+
+func TestWriteMetrics(t *testing.T) {
+	var b bytes.Buffer
+	st := sampleStatus()
+	writeMetrics(&b, st, st.Started.Add(time.Minute))
+	for _, want := range []string{
+		`infomaniakfs_requests_total{kind="api",status="2xx"} 10`,
+		`infomaniakfs_requests_total{kind="api",status="429"} 2`,
+		`infomaniakfs_requests_total{kind="content",status="error"} 1`,
+		"infomaniakfs_fetched_bytes_total 3145728", "infomaniakfs_online 0",
+		"infomaniakfs_uptime_seconds 60", "infomaniakfs_disk_cache_bytes 7340032",
+	} {
+		if !strings.Contains(b.String(), want+"\n") {
+			t.Errorf("lacks %q:\n%s", want, b.String())
+		}
+	}
+}
