@@ -23,6 +23,10 @@
 //	content           GET    /content/{signed token} (no Authorization)
 //	write.directory   POST   /3/drive/{d}/files/{parent}/directory (also /2/)
 //	write.upload      POST   /3/drive/{d}/upload (also /2/): direct upload
+//	write.session.start  POST   /3/drive/{d}/upload/session/start (also /2/)
+//	write.session.chunk  POST   {upload_url}/3/drive/{d}/upload/session/{token}/chunk (also /2/)
+//	write.session.finish POST   /3/drive/{d}/upload/session/{token}/finish (also /2/)
+//	write.session.cancel DELETE /2/drive/{d}/upload/session/{token} (also /3/)
 //	write.rename      POST   /2/drive/{d}/files/{f}/rename
 //	write.move        POST   /3/drive/{d}/files/{f}/move/{dest}
 //	write.trash       DELETE /2/drive/{d}/files/{f} (also /3/): to the trash
@@ -86,8 +90,12 @@
 // (400 upload_error), file_id overwrites and excludes
 // file_name/directory_id/conflict, beyond the drive's quota: 403
 // quota_exceeded_error (status inferred). Uploaded bytes are kept in memory,
-// not written to a --data directory. Copy takes files only. Not yet
-// served: upload sessions, the trash routes (list, restore, purge), links.
+// not written to a --data directory. Copy takes files only. Upload
+// sessions live 12 h (then 404 object_not_found; cancel: 400), keep their
+// chunks in memory, check each chunk_hash, and at finish take either form of
+// total_chunk_hash (nested: XXH3 of the chunks' hex hashes; simple: of the
+// content); a missing chunk is 400 upload_not_terminated_error. Not yet
+// served: the trash routes (list, restore, purge), links.
 //
 // Deviations from the real service, by necessity: the v2 routes serve the v3 tree (Private is not flattened into
 // the root); thread=on lists one message per thread.
@@ -115,6 +123,10 @@ const (
 	EpMove            = "write.move"
 	EpTrash           = "write.trash"
 	EpCopy            = "write.copy"
+	EpSessionStart    = "write.session.start"
+	EpSessionChunk    = "write.session.chunk"
+	EpSessionFinish   = "write.session.finish"
+	EpSessionCancel   = "write.session.cancel"
 	EpLastModified    = "write.last-modified"
 	EpMailboxes       = "mail.mailboxes"
 	EpMailFolders     = "mail.folders"

@@ -45,6 +45,13 @@ func (s *Server) routes() {
 	s.handle("POST /2/drive/{drive}/files/{file}/directory", EpMkdir, needDrive, s.createDir)
 	s.handle("POST /3/drive/{drive}/upload", EpUpload, needDrive, s.upload)
 	s.handle("POST /2/drive/{drive}/upload", EpUpload, needDrive, s.upload)
+	for _, v := range []string{"2", "3"} {
+		const session = "/drive/{drive}/upload/session"
+		s.handle("POST /"+v+session+"/start", EpSessionStart, needDrive, s.sessionStart)
+		s.handle("POST /"+v+session+"/{token}/chunk", EpSessionChunk, needDrive, s.sessionChunk)
+		s.handle("POST /"+v+session+"/{token}/finish", EpSessionFinish, needDrive, s.sessionFinish)
+		s.handle("DELETE /"+v+session+"/{token}", EpSessionCancel, needDrive, s.sessionCancel)
+	}
 	s.handle("POST /2/drive/{drive}/files/{file}/rename", EpRename, needDrive, s.rename)
 	s.handle("POST /3/drive/{drive}/files/{file}/move/{dest}", EpMove, needDrive, s.move)
 	s.handle("POST /3/drive/{drive}/files/{file}/copy/{dest}", EpCopy, needDrive, s.copyFile)

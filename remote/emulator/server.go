@@ -80,6 +80,7 @@ type Server struct {
 	faults    faultSet
 	counts    counters
 	derived   derivedCache
+	sessions  sessionStore
 
 	done      chan struct{}  // closed by Close: ends stalls, long polls, the watcher
 	wg        sync.WaitGroup // the Server's own goroutines (the watcher)

@@ -45,20 +45,8 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "upload_error", "the body length differs from total_size or exceeds 1 GB")
 		return
 	}
-	created, ok := unixParam(w, p, "created_at")
+	plan, ok := s.planUpload(w, d, p, size)
 	if !ok {
-		return
-	}
-	mtime, ok := unixParam(w, p, "last_modified_at")
-	if !ok {
-		return
-	}
-	target, ok := s.uploadTarget(w, d, p)
-	if !ok {
-		return
-	}
-	if dr := s.driveInfo(d); dr.UsedSize-target.old+size > dr.Size {
-		apiError(w, http.StatusForbidden, "quota_exceeded_error", "the drive is full")
 		return
 	}
 	body := make([]byte, size)
@@ -70,17 +58,52 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "upload_error", "total_chunk_hash does not match the content")
 		return
 	}
+	if n, ok := s.commitUpload(w, d, plan, body); ok {
+		success(w, s.fileObject(n, parseWith(q)), nil)
+	}
+}
+
+// uploadPlan is an upload checked and ready to be stored.
+type uploadPlan struct {
+	uploadTarget
+	created, mtime int64
+}
+
+// planUpload checks an upload's parameters, destination, conflict rule and
+// quota for size bytes; it answers the error itself.
+func (s *Server) planUpload(w http.ResponseWriter, d int64, p map[string]string, size int64) (uploadPlan, bool) {
+	var plan uploadPlan
+	var ok bool
+	if plan.created, ok = unixParam(w, p, "created_at"); !ok {
+		return plan, false
+	}
+	if plan.mtime, ok = unixParam(w, p, "last_modified_at"); !ok {
+		return plan, false
+	}
+	if plan.uploadTarget, ok = s.uploadTarget(w, d, p); !ok {
+		return plan, false
+	}
+	if dr := s.driveInfo(d); dr.UsedSize-plan.old+size > dr.Size {
+		apiError(w, http.StatusForbidden, "quota_exceeded_error", "the drive is full")
+		return plan, false
+	}
+	return plan, true
+}
+
+// commitUpload stores body as planned.
+func (s *Server) commitUpload(w http.ResponseWriter, d int64, plan uploadPlan, body []byte) (dataset.Node, bool) {
 	var n dataset.Node
-	if target.id != 0 {
-		n, err = s.data.SetContent(d, target.id, body, mtime)
+	var err error
+	if plan.id != 0 {
+		n, err = s.data.SetContent(d, plan.id, body, plan.mtime)
 	} else {
-		n, err = s.data.PutFile(d, target.dir, target.name, body, created, mtime)
+		n, err = s.data.PutFile(d, plan.dir, plan.name, body, plan.created, plan.mtime)
 	}
 	if err != nil {
 		apiError(w, http.StatusNotFound, "object_not_found", err.Error())
-		return
+		return n, false
 	}
-	success(w, s.fileObject(n, parseWith(q)), nil)
+	return n, true
 }
 
 // uploadTarget is where an upload goes: a new file (dir, name) or a new
