@@ -92,8 +92,15 @@ func TestMountHelper(t *testing.T) {
 	if err != nil || len(entries) == 0 {
 		t.Fatalf("ls after the helper returned: %v %v", entries, err)
 	}
-	if daemonOn(dir) == 0 {
-		t.Error("no daemon in the background")
+	pid := daemonOn(dir)
+	if pid == 0 {
+		t.Fatal("no daemon in the background")
+	}
+	// It keeps the caller's process group (no setsid): an automounter
+	// lets its own group through the mount point, and a daemon in another
+	// group would wait on the mount it is making (goofys PR #369).
+	if pgid, err := syscall.Getpgid(pid); err != nil || pgid != syscall.Getpgrp() {
+		t.Errorf("daemon's process group %d (%v), want the caller's %d", pgid, err, syscall.Getpgrp())
 	}
 	stopDaemonOn(t, dir)
 	if isMountPoint(dir) {
@@ -153,4 +160,34 @@ func TestMountHelperUnderSystemd(t *testing.T) {
 	if !strings.Contains(string(b), "<6>level=INFO msg=mounted") {
 		t.Errorf("journal: %q", b)
 	}
+}
+
+// An automount point (what x-systemd.automount leaves in fstab's place)
+// is accepted as the mount point: the helper mounts over it. The autofs
+// mount here is made by the test, as systemd or automount(8) would, with
+// the test's process group as the automounter's (which the helper and
+// its daemon inherit, so the kernel never makes them wait).
+func TestMountHelperOnAutofs(t *testing.T) {
+	srv := serve(t, dataset.Generate(dataset.Spec{Seed: 4, SmallFiles: 2}))
+	dir := filepath.Join(t.TempDir(), "mnt")
+	os.Mkdir(dir, 0o755)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	opts := fmt.Sprintf("fd=%d,pgrp=%d,minproto=5,maxproto=5,direct", w.Fd(), syscall.Getpgrp())
+	if err := syscall.Mount("infomaniakfs-test", dir, "autofs", 0, opts); err != nil {
+		t.Skipf("cannot make an autofs mount here: %v", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) }) // the autofs, after the FUSE mount
+	out, err := runHelper(t, srv, dir, "")
+	if err != nil {
+		t.Fatalf("mount.infomaniakfs over autofs: %v\n%s", err, out)
+	}
+	if entries, err := os.ReadDir(filepath.Join(dir, "kDrive")); err != nil || len(entries) == 0 {
+		t.Fatalf("ls: %v %v", entries, err)
+	}
+	stopDaemonOn(t, dir)
 }

@@ -59,8 +59,9 @@ func runMountHelper(args []string, stdout, stderr io.Writer) int {
 //
 // The child keeps our process group (no setsid), as rclone's does: the
 // kernel's automounter lets its own process group through an autofs
-// mount point, and a helper in another group would wait on the mount it
-// is making. Once mount(8) has returned, the group has no terminal left.
+// mount point, and a daemon that setsid()s waits on the mount it is making
+// (goofys PR #369 found it so under x-systemd.automount). Once mount(8)
+// has returned, the group has no terminal left.
 func daemonize(args []string, logPath string, journal *os.File, stderr io.Writer) int {
 	exe, err := os.Executable()
 	if err != nil {
