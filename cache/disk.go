@@ -100,9 +100,9 @@ func OpenDisk(dir string, budget int64, log *slog.Logger) (*Disk, error) {
 	return d, nil
 }
 
-// PurgeDisk deletes what a Disk keeps under dir (nothing cached is not an
-// error); it fails with ErrDiskCacheBusy while a daemon uses dir.
-func PurgeDisk(dir string) error {
+// purgeOne deletes what one Disk keeps under dir (nothing cached is not
+// an error); it fails with ErrDiskCacheBusy while a daemon uses dir.
+func purgeOne(dir string) error {
 	root := filepath.Join(dir, "blocks")
 	lock, err := os.OpenFile(filepath.Join(root, "lock"), os.O_RDWR, 0)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -72,8 +72,9 @@ func TestDaemonRepairsDeadMount(t *testing.T) {
 	d2 := mountAt(t, srv, d.dir)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		_, err := os.ReadDir(d2.dir)
-		if err == nil {
+		// Between the detach and the mount, the empty directory shows.
+		des, err := os.ReadDir(d2.dir)
+		if err == nil && len(des) > 0 {
 			break
 		}
 		select {

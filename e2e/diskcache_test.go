@@ -69,11 +69,13 @@ func TestDiskCacheAcrossRemount(t *testing.T) {
 	for _, f := range changed {
 		checkFile(t, d.dir, f)
 	}
-	// Every block file carries the user's bytes: private to the user.
-	blocks := filepath.Join(cacheDir, "blocks")
-	if _, err := os.Stat(blocks); err != nil {
-		t.Fatal(err)
+	// Every block file carries the user's bytes: private to the user. They
+	// live in the account's own directory (host, account id).
+	accounts, _ := filepath.Glob(filepath.Join(cacheDir, "accounts", "*", "blocks"))
+	if len(accounts) != 1 {
+		t.Fatalf("%d account directories with blocks in the cache dir, want 1: %v", len(accounts), accounts)
 	}
+	blocks := filepath.Join(cacheDir, "accounts")
 	filepath.Walk(blocks, func(p string, info os.FileInfo, err error) error {
 		if err == nil && info.Mode().Perm()&0o077 != 0 {
 			t.Errorf("%s: mode %v", p, info.Mode())

@@ -102,6 +102,7 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 		co.CacheSize -= mo2.CacheSize
 	}
 	if co.DiskDir != "" && co.DiskCacheSize > 0 {
+		co.DiskDir = cache.AccountDir(co.DiskDir, s.cfg.APIURL, s.cfg.MailURL, p.ID)
 		disk, err := cache.OpenDisk(co.DiskDir, co.DiskCacheSize, log)
 		if err != nil {
 			log.Warn("no disk cache; content is cached in memory only", "err", err)
