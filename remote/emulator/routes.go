@@ -56,6 +56,13 @@ func (s *Server) routes() {
 	s.handle("POST /3/drive/{drive}/files/{file}/move/{dest}", EpMove, needDrive, s.move)
 	s.handle("POST /3/drive/{drive}/files/{file}/copy/{dest}", EpCopy, needDrive, s.copyFile)
 	s.handle("POST /3/drive/{drive}/files/{file}/last-modified", EpLastModified, needDrive, s.lastModified)
+	s.handle("GET /3/drive/{drive}/trash", EpTrashList, needDrive, s.trashList)
+	s.handle("GET /2/drive/{drive}/trash", EpTrashList, needDrive, s.trashList)
+	s.handle("GET /3/drive/{drive}/trash/{file}", EpTrashItem, needDrive, s.trashItem)
+	s.handle("GET /3/drive/{drive}/trash/{file}/files", EpTrashList, needDrive, s.trashChildren)
+	s.handle("POST /2/drive/{drive}/trash/{file}/restore", EpTrashRestore, needDrive, s.trashRestore)
+	s.handle("DELETE /2/drive/{drive}/trash/{file}", EpTrashDelete, needDrive, s.trashDelete)
+	s.handle("DELETE /2/drive/{drive}/trash", EpTrashEmpty, needDrive, s.trashEmpty)
 	s.handle("DELETE /2/drive/{drive}/files/{file}", EpTrash, needDrive, s.trash)
 	s.handle("DELETE /3/drive/{drive}/files/{file}", EpTrash, needDrive, s.trash)
 
