@@ -32,6 +32,7 @@
 //	write.trash       DELETE /2/drive/{d}/files/{f} (also /3/): to the trash
 //	write.copy        POST   /3/drive/{d}/files/{f}/copy/{dest}
 //	write.last-modified POST /3/drive/{d}/files/{f}/last-modified
+//	link              GET|POST|PUT|DELETE /2/drive/{d}/files/{f}/link (public link)
 //	trash.list        GET    /3/drive/{d}/trash (cursor), /2/drive/{d}/trash (pages), /3/drive/{d}/trash/{f}/files
 //	trash.item        GET    /3/drive/{d}/trash/{f}
 //	trash.restore     POST   /2/drive/{d}/trash/{f}/restore
@@ -103,8 +104,10 @@
 // items (status "trashed", their contents "trash_inherited") leave the tree
 // and the feeds say file_trash; restore (file_restore) goes back to the old
 // folder or destination_directory_id, renaming "(n)" on a clash (the
-// service's choice is unknown); delete and empty purge (file_delete). Not
-// yet served: public links.
+// service's choice is unknown); delete and empty purge (file_delete).
+// Public links: one per file, created (409 file_share_link_already_exists
+// if there is one), read, given a new valid_until, deleted; 404
+// object_not_found without one.
 //
 // Deviations from the real service, by necessity: the v2 routes serve the v3 tree (Private is not flattened into
 // the root); thread=on lists one message per thread.
@@ -137,6 +140,7 @@ const (
 	EpSessionFinish   = "write.session.finish"
 	EpSessionCancel   = "write.session.cancel"
 	EpLastModified    = "write.last-modified"
+	EpLink            = "link"
 	EpTrashList       = "trash.list"
 	EpTrashItem       = "trash.item"
 	EpTrashRestore    = "trash.restore"

@@ -63,6 +63,10 @@ func (s *Server) routes() {
 	s.handle("POST /2/drive/{drive}/trash/{file}/restore", EpTrashRestore, needDrive, s.trashRestore)
 	s.handle("DELETE /2/drive/{drive}/trash/{file}", EpTrashDelete, needDrive, s.trashDelete)
 	s.handle("DELETE /2/drive/{drive}/trash", EpTrashEmpty, needDrive, s.trashEmpty)
+	s.handle("GET /2/drive/{drive}/files/{file}/link", EpLink, needDrive, s.linkGet)
+	s.handle("POST /2/drive/{drive}/files/{file}/link", EpLink, needDrive, s.linkCreate)
+	s.handle("PUT /2/drive/{drive}/files/{file}/link", EpLink, needDrive, s.linkUpdate)
+	s.handle("DELETE /2/drive/{drive}/files/{file}/link", EpLink, needDrive, s.linkDelete)
 	s.handle("DELETE /2/drive/{drive}/files/{file}", EpTrash, needDrive, s.trash)
 	s.handle("DELETE /3/drive/{drive}/files/{file}", EpTrash, needDrive, s.trash)
 

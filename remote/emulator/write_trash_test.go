@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -77,4 +78,32 @@ func TestTrashRoutes(t *testing.T) {
 	if got := feed(t, s, tok, &cur); got != want {
 		t.Fatalf("feed\n%q\nwant\n%q", got, want)
 	}
+}
+
+func TestPublicLink(t *testing.T) {
+	s := start(t, Options{})
+	tok := s.IssueToken()
+	f := firstFile(t, s.Data(), 100001, 1)
+	u := fmt.Sprintf("/2/drive/100001/files/%d/link", f.ID)
+	wantCode(t, api(t, s, tok, u, 404), "object_not_found")
+	type link struct {
+		URL        string `json:"url"`
+		FileID     int64  `json:"file_id"`
+		ValidUntil *int64 `json:"valid_until"`
+	}
+	created := decode[link](t, post(t, s, tok, http.MethodPost, u, "application/json", []byte(`{"right":"public"}`), 200).Data)
+	if !strings.HasPrefix(created.URL, s.URL()+"/app/share/100001/") || created.FileID != f.ID || created.ValidUntil != nil {
+		t.Fatalf("created %+v", created)
+	}
+	wantCode(t, post(t, s, tok, http.MethodPost, u, "application/json", []byte(`{"right":"public"}`), 409), "file_share_link_already_exists")
+	if e := post(t, s, tok, http.MethodPut, u, "application/json", []byte(`{"valid_until":2000000000}`), 200); string(e.Data) != "true" {
+		t.Fatalf("update answered %s", e.Data)
+	}
+	got := decode[link](t, api(t, s, tok, u, 200).Data)
+	if got.URL != created.URL || got.ValidUntil == nil || *got.ValidUntil != 2000000000 {
+		t.Fatalf("read back %+v", got)
+	}
+	post(t, s, tok, http.MethodDelete, u, "", nil, 200)
+	wantCode(t, api(t, s, tok, u, 404), "object_not_found")
+	wantCode(t, post(t, s, tok, http.MethodDelete, u, "", nil, 404), "object_not_found")
 }
