@@ -131,3 +131,12 @@ func (d *Dataset) CopyFile(driveID, id, destDir int64, name string, over int64) 
 	dr.log(action, dst.Node, 0)
 	return dst.Node, nil
 }
+
+// SetQuota sets every drive's quota (its size in bytes); writes beyond it are refused.
+func (d *Dataset) SetQuota(bytes int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, dr := range d.drives {
+		dr.info.Size = bytes
+	}
+}
