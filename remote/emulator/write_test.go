@@ -250,7 +250,7 @@ func TestCopyAndLastModified(t *testing.T) {
 // TestWriteKnobs: --quota shrinks every drive, and the fault knobs apply to
 // the write routes by their endpoint names.
 func TestWriteKnobs(t *testing.T) {
-	c := Config{Quota: "1KiB", NotifyAddr: "127.0.0.1:0", Data: DataConfig{Seed: 7}}
+	c := Config{Quota: "1KiB", NotifyAddr: "127.0.0.1:0", Bandwidth: "0", Data: DataConfig{Seed: 7}}
 	o, err := c.Options()
 	if err != nil {
 		t.Fatal(err)
@@ -260,7 +260,7 @@ func TestWriteKnobs(t *testing.T) {
 			t.Fatalf("quota %d", dr.Size)
 		}
 	}
-	if _, err := (&Config{Quota: "lots", NotifyAddr: "127.0.0.1:0"}).Options(); err == nil {
+	if _, err := (&Config{Quota: "lots", NotifyAddr: "127.0.0.1:0", Bandwidth: "0"}).Options(); err == nil {
 		t.Fatal("a bad --quota was accepted")
 	}
 	s := start(t, Options{})
