@@ -32,6 +32,12 @@
 //	write.trash       DELETE /2/drive/{d}/files/{f} (also /3/): to the trash
 //	write.copy        POST   /3/drive/{d}/files/{f}/copy/{dest}
 //	write.last-modified POST /3/drive/{d}/files/{f}/last-modified
+//	link              GET|POST|PUT|DELETE /2/drive/{d}/files/{f}/link (public link)
+//	trash.list        GET    /3/drive/{d}/trash (cursor), /2/drive/{d}/trash (pages), /3/drive/{d}/trash/{f}/files
+//	trash.item        GET    /3/drive/{d}/trash/{f}
+//	trash.restore     POST   /2/drive/{d}/trash/{f}/restore
+//	trash.delete      DELETE /2/drive/{d}/trash/{f} (for ever)
+//	trash.empty       DELETE /2/drive/{d}/trash
 //	mail.mailboxes    GET    /api/mailbox
 //	mail.folders      GET    /api/mail/{uuid}/folder
 //	mail.uids         GET    /api/mail/{uuid}/folder/{fid}/mobile/date-ordered-messages-uids
@@ -94,8 +100,14 @@
 // sessions live 12 h (then 404 object_not_found; cancel: 400), keep their
 // chunks in memory, check each chunk_hash, and at finish take either form of
 // total_chunk_hash (nested: XXH3 of the chunks' hex hashes; simple: of the
-// content); a missing chunk is 400 upload_not_terminated_error. Not yet
-// served: the trash routes (list, restore, purge), links.
+// content); a missing chunk is 400 upload_not_terminated_error. Trashed
+// items (status "trashed", their contents "trash_inherited") leave the tree
+// and the feeds say file_trash; restore (file_restore) goes back to the old
+// folder or destination_directory_id, renaming "(n)" on a clash (the
+// service's choice is unknown); delete and empty purge (file_delete).
+// Public links: one per file, created (409 file_share_link_already_exists
+// if there is one), read, given a new valid_until, deleted; 404
+// object_not_found without one.
 //
 // Deviations from the real service, by necessity: the v2 routes serve the v3 tree (Private is not flattened into
 // the root); thread=on lists one message per thread.
@@ -128,6 +140,12 @@ const (
 	EpSessionFinish   = "write.session.finish"
 	EpSessionCancel   = "write.session.cancel"
 	EpLastModified    = "write.last-modified"
+	EpLink            = "link"
+	EpTrashList       = "trash.list"
+	EpTrashItem       = "trash.item"
+	EpTrashRestore    = "trash.restore"
+	EpTrashDelete     = "trash.delete"
+	EpTrashEmpty      = "trash.empty"
 	EpMailboxes       = "mail.mailboxes"
 	EpMailFolders     = "mail.folders"
 	EpMailUIDs        = "mail.uids"

@@ -94,6 +94,8 @@ type fileJSON struct {
 	Capabilities   map[string]any  `json:"capabilities,omitempty"`   // with=capabilities
 	IsFavorite     *bool           `json:"is_favorite,omitempty"`    // with=is_favorite
 	Color          json.RawMessage `json:"color,omitempty"`          // dirs: null
+	DeletedAt      *int64          `json:"deleted_at,omitempty"`     // trashed
+	DeletedBy      *int64          `json:"deleted_by,omitempty"`     // trashed
 }
 
 var jsonNull = json.RawMessage("null")

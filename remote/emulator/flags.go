@@ -26,6 +26,7 @@ type Config struct {
 	RotateRefresh                       bool
 	PrintToken                          bool
 	// Watch follows Data.Dir while serving, every WatchInterval.
+	Quota         string // every drive's size, "10GiB"; "" keeps the data set's
 	Watch         bool
 	WatchInterval time.Duration
 	Data          DataConfig
@@ -55,6 +56,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.TokenTTL, "token-ttl", DefaultTokenTTL, "access token lifetime")
 	fs.BoolVar(&c.RotateRefresh, "rotate-refresh", false, "issue a new refresh token on every refresh and invalidate the old one")
 	fs.BoolVar(&c.PrintToken, "print-token", false, "also print 'token: <personal token>' for scripts")
+	fs.StringVar(&c.Quota, "quota", "", "every drive's quota, e.g. 10GiB: uploads beyond it get quota_exceeded_error (default: the data set's, 2 TiB)")
 	fs.BoolVar(&c.Watch, "watch", false, "with --data: follow changes made to DIR while serving and report them in the change feeds")
 	fs.DurationVar(&c.WatchInterval, "watch-interval", DefaultWatchInterval, "with --watch: how often DIR is rescanned")
 	c.Data.AddFlags(fs)
@@ -140,8 +142,19 @@ func (c *Config) Options() (Options, error) {
 	if c.Watch && c.WatchInterval <= 0 {
 		return o, fmt.Errorf("--watch-interval %v: must be positive", c.WatchInterval)
 	}
-	o.Data, err = c.Data.Dataset()
-	return o, err
+	var quota int64
+	if c.Quota != "" {
+		if quota, err = ParseSize(c.Quota); err != nil {
+			return o, fmt.Errorf("--quota: %w", err)
+		}
+	}
+	if o.Data, err = c.Data.Dataset(); err != nil {
+		return o, err
+	}
+	if c.Quota != "" {
+		o.Data.SetQuota(quota)
+	}
+	return o, nil
 }
 
 // ParsedFaults returns the --fault flags parsed (Options validated them).

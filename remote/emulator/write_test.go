@@ -246,3 +246,31 @@ func TestCopyAndLastModified(t *testing.T) {
 		t.Fatalf("counted copy %d last-modified %d", s.Count(EpCopy), s.Count(EpLastModified))
 	}
 }
+
+// TestWriteKnobs: --quota shrinks every drive, and the fault knobs apply to
+// the write routes by their endpoint names.
+func TestWriteKnobs(t *testing.T) {
+	c := Config{Quota: "1KiB", NotifyAddr: "127.0.0.1:0", Bandwidth: "0", Data: DataConfig{Seed: 7}}
+	o, err := c.Options()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dr := range o.Data.Drives() {
+		if dr.Size != 1024 {
+			t.Fatalf("quota %d", dr.Size)
+		}
+	}
+	if _, err := (&Config{Quota: "lots", NotifyAddr: "127.0.0.1:0", Bandwidth: "0"}).Options(); err == nil {
+		t.Fatal("a bad --quota was accepted")
+	}
+	s := start(t, Options{})
+	tok := s.IssueToken()
+	priv := findNode(t, s.Data(), 100001, "/Private")
+	s.AddFault(Fault{Endpoint: EpMkdir, Kind: Fault500, Times: 1})
+	u := fmt.Sprintf("/3/drive/100001/files/%d/directory?name=x", priv.ID)
+	wantCode(t, post(t, s, tok, http.MethodPost, u, "", nil, 500), "unexpected_error")
+	if _, ok := s.Data().ChildByName(100001, priv.ID, "x"); ok {
+		t.Fatal("a faulted mkdir created the folder")
+	}
+	post(t, s, tok, http.MethodPost, u, "", nil, 200)
+}

@@ -64,6 +64,9 @@ func (dr *driveState) path(id int64) string {
 	for id != RootID {
 		n := dr.nodes[id]
 		if n == nil {
+			n = dr.trash[id] // a trashed node's path is where it was
+		}
+		if n == nil {
 			return ""
 		}
 		parts = append(parts, n.Name)

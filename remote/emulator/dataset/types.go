@@ -76,7 +76,7 @@ type MailMessage struct {
 // Change is one entry of a drive's change log.
 type Change struct {
 	Seq         int64
-	Action      string // file_create, file_update, file_rename, file_move (moved in), file_move_out, file_trash, file_delete
+	Action      string // file_create, file_update, file_rename, file_move (moved in), file_move_out, file_trash, file_restore, file_delete
 	Node        Node   // the node after the change (for delete: as it was)
 	OldParentID int64
 	// Path is the node's path after the change (for delete: as it was); OldPath, for moves,
@@ -93,6 +93,7 @@ const (
 	ActionMoveOut = "file_move_out"
 	ActionDelete  = "file_delete"
 	ActionTrash   = "file_trash"
+	ActionRestore = "file_restore"
 )
 
 // MailChange is one entry of a mail folder's change log.

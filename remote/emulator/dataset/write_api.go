@@ -73,37 +73,6 @@ func (d *Dataset) ChildByName(driveID, dirID int64, name string) (Node, bool) {
 	return Node{}, false
 }
 
-// Trash takes a node and its subtree out of the tree into the drive's trash, logging
-// file_trash for the node (its descendants are trashed with it, as kDrive's
-// "trash_inherited"). The bytes still count in the drive's used size.
-func (d *Dataset) Trash(driveID, id int64) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	dr, n, err := d.lookup(driveID, id)
-	if err != nil {
-		return err
-	}
-	if id == RootID {
-		return fmt.Errorf("trash root: %w", ErrInvalid)
-	}
-	parent := dr.nodes[n.ParentID]
-	dr.log(ActionTrash, n.Node, 0) // while its path is still known
-	parent.children = removeID(parent.children, id)
-	if dr.trash == nil {
-		dr.trash = map[int64]*nodeState{}
-	}
-	var move func(*nodeState)
-	move = func(x *nodeState) {
-		delete(dr.nodes, x.ID)
-		dr.trash[x.ID] = x
-		for _, c := range x.children {
-			move(dr.nodes[c])
-		}
-	}
-	move(n)
-	return nil
-}
-
 // SetMTime sets a node's last_modified_at (Unix seconds), logging file_update.
 func (d *Dataset) SetMTime(driveID, id, mtime int64) (Node, error) {
 	d.mu.Lock()
@@ -161,4 +130,13 @@ func (d *Dataset) CopyFile(driveID, id, destDir int64, name string, over int64) 
 	dst.src, dst.raw, dst.genKey = srcPath, raw, key // raw is never modified in place
 	dr.log(action, dst.Node, 0)
 	return dst.Node, nil
+}
+
+// SetQuota sets every drive's quota (its size in bytes); writes beyond it are refused.
+func (d *Dataset) SetQuota(bytes int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, dr := range d.drives {
+		dr.info.Size = bytes
+	}
 }
