@@ -23,7 +23,13 @@ type feedFake struct {
 	expired map[string]bool
 
 	polls, changes, activePolls atomic.Int64
-	pollErr, changesErr         error // set before the cache starts
+	pollErr, changesErr         error // GUARDED_BY(feedMu)
+}
+
+func (f *feedFake) setErrs(poll, changes error) {
+	f.feedMu.Lock()
+	f.pollErr, f.changesErr = poll, changes
+	f.feedMu.Unlock()
 }
 
 func newFeedFake() *feedFake {
@@ -52,13 +58,13 @@ func (f *feedFake) LongPoll(ctx context.Context, driveID int64, cursor string) (
 	f.polls.Add(1)
 	f.activePolls.Add(1)
 	defer f.activePolls.Add(-1)
-	if f.pollErr != nil {
-		return false, f.pollErr
-	}
 	for {
 		f.feedMu.Lock()
-		n, ch := len(f.log), f.changed
+		n, ch, err := len(f.log), f.changed, f.pollErr
 		f.feedMu.Unlock()
+		if err != nil {
+			return false, err
+		}
 		if n > f.pos(cursor) {
 			return true, nil
 		}
@@ -72,11 +78,11 @@ func (f *feedFake) LongPoll(ctx context.Context, driveID int64, cursor string) (
 
 func (f *feedFake) DriveChanges(ctx context.Context, driveID int64, cursor string) ([]DriveAction, string, error) {
 	f.changes.Add(1)
+	f.feedMu.Lock()
+	defer f.feedMu.Unlock()
 	if f.changesErr != nil {
 		return nil, "", f.changesErr
 	}
-	f.feedMu.Lock()
-	defer f.feedMu.Unlock()
 	if f.expired[cursor] {
 		return nil, "", fmt.Errorf("changes: %w", &remote.APIError{Status: 400, Code: "invalid_cursor_error", Kind: remote.ErrInvalid})
 	}
@@ -117,7 +123,12 @@ func followed(t *testing.T, f *feedFake, o Options) (*Drives, chan DriveChange) 
 	d := NewDrives(f, o)
 	t.Cleanup(func() { d.Close() })
 	got := make(chan DriveChange, 100)
-	d.SubscribeDriveChanges(func(ch DriveChange) { got <- ch })
+	d.SubscribeDriveChanges(func(ch DriveChange) {
+		select {
+		case got <- ch:
+		default: // a test that makes more changes does not read them
+		}
+	})
 	if _, err := d.List(context.Background(), 1, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +309,7 @@ func TestFollowRefusedCursorCostsOneSnapshot(t *testing.T) {
 
 func TestFollowLongPollDownFallsBackToTimer(t *testing.T) {
 	f := newFeedFake()
-	f.pollErr = fmt.Errorf("notify host: %w", remote.ErrUnavailable)
+	f.setErrs(fmt.Errorf("notify host: %w", remote.ErrUnavailable), nil)
 	d, got := followed(t, f, Options{PollInterval: 20 * time.Millisecond, LongPollRetry: time.Hour})
 	f.mutate(ActionRename, 12, func(e *remote.Entry) { e.Name = "g12" })
 	if ch := next(t, got); ch.Kind != DriveRenamed {
@@ -314,7 +325,7 @@ func TestFollowLongPollDownFallsBackToTimer(t *testing.T) {
 
 func TestFollowOutageBacksOff(t *testing.T) {
 	f := newFeedFake()
-	f.changesErr = fmt.Errorf("api: %w", remote.ErrUnavailable)
+	f.setErrs(nil, fmt.Errorf("api: %w", remote.ErrUnavailable))
 	followed(t, f, Options{PollInterval: time.Millisecond})
 	f.mutate(ActionRename, 12, func(e *remote.Entry) { e.Name = "g12" })
 	eventually(t, "a changes request", func() bool { return f.changes.Load() > 0 })
@@ -349,5 +360,42 @@ func TestCloseStopsFollowers(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	if f.polls.Load() != polls || f.changes.Load() != 0 {
 		t.Fatal("feed requests after Close")
+	}
+}
+
+func TestFollowBusyDriveIsNotReadBackToBack(t *testing.T) {
+	f := newFeedFake()
+	d, _ := followed(t, f, Options{})
+	stop := time.Now().Add(2500 * time.Millisecond)
+	i := 0
+	for ; time.Now().Before(stop); i++ {
+		f.mutate(ActionRename, 12, func(e *remote.Entry) { e.Name = fmt.Sprintf("n%d", i) })
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := f.changes.Load(); n < 2 || n > 4 {
+		t.Fatalf("%d reads of the feed in 2.5 s of changes every 10 ms, want 2 to 4", n)
+	}
+	last := fmt.Sprintf("n%d", i-1)
+	eventually(t, "the last change", func() bool { return slices.Contains(names(t, d, 1), last) })
+}
+
+func TestFollowOutageFallsBackToTTL(t *testing.T) {
+	c := newClock()
+	f := newFeedFake()
+	down := fmt.Errorf("down: %w", remote.ErrUnavailable)
+	f.setErrs(down, down)
+	d, _ := followed(t, f, Options{Now: c.Now})
+	eventually(t, "the outage seen", func() bool { return !d.current(1) })
+	c.advance(DefaultDirCacheTime + time.Second)
+	names(t, d, 2)
+	if n := f.lists.Load(); n != 1 {
+		t.Fatalf("%d listings during the outage past the TTL, want 1: the feed keeps nothing fresh then", n)
+	}
+	f.setErrs(nil, nil)
+	eventually(t, "the feed back", func() bool { return d.current(1) })
+	c.advance(DefaultDirCacheTime + time.Second)
+	names(t, d, 3)
+	if n := f.lists.Load(); n != 1 {
+		t.Fatalf("%d listings with the feed back, want still 1", n)
 	}
 }
