@@ -48,8 +48,9 @@ const (
 type DriveAction struct {
 	Action string // one of the Action constants, or one the cache ignores
 	// Entry is the item after the action: ParentID is its (new) parent,
-	// Name the last segment of its (new) path. Version is empty when the
-	// action carries no size or mtime: what the cache knows is kept.
+	// Name the last segment of its (new) path ("" when it has none: the
+	// known name is kept). Version is empty when the action carries no
+	// size or mtime: what the cache knows is kept.
 	Entry remote.Entry
 }
 
