@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
@@ -40,15 +41,16 @@ const (
 	ActionDelete        = "file_delete"
 	ActionRestore       = "file_restore"
 	minLongPollInterval = 10 * time.Second
-	maxOutageBackoff    = 5 * time.Minute
+	maxOutageBackoff    = 30 * time.Second
 )
 
 // DriveAction is one action of a drive's change feed.
 type DriveAction struct {
 	Action string // one of the Action constants, or one the cache ignores
 	// Entry is the item after the action: ParentID is its (new) parent,
-	// Name the last segment of its (new) path. Version is empty when the
-	// action carries no size or mtime: what the cache knows is kept.
+	// Name the last segment of its (new) path ("" when it has none: the
+	// known name is kept). Version is empty when the action carries no
+	// size or mtime: what the cache knows is kept.
 	Entry remote.Entry
 }
 
@@ -154,10 +156,38 @@ func (d *Drives) publish(changes []DriveChange) {
 	}
 }
 
-// following reports whether a change feed keeps driveID's entries fresh.
+// followState is a followed drive's: whether its feed is read now.
+type followState struct {
+	current atomic.Bool // false during an outage: entries expire on the TTL
+}
+
+// following reports whether driveID is followed (its tree is in lists and
+// stats, so a missing listing is asked for alone, not by a snapshot).
 func (d *Drives) following(driveID int64) bool {
 	_, ok := d.followed.Load(driveID)
 	return ok
+}
+
+// current reports whether driveID's feed keeps its entries fresh now:
+// they then never expire. While the feed cannot be read, the TTL applies,
+// as without a feed.
+func (d *Drives) current(driveID int64) bool {
+	st, ok := d.followed.Load(driveID)
+	return ok && st.(*followState).current.Load()
+}
+
+// setCurrent records whether driveID's feed can be read now.
+func (d *Drives) setCurrent(driveID int64, ok bool) {
+	if st, found := d.followed.Load(driveID); found {
+		st.(*followState).current.Store(ok)
+	}
+}
+
+// markFollowed marks driveID followed and current.
+func (d *Drives) markFollowed(driveID int64) {
+	st := &followState{}
+	st.current.Store(true)
+	d.followed.Store(driveID, st)
 }
 
 // waitOut reports an error that says "not now" rather than "this cursor

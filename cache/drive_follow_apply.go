@@ -66,6 +66,9 @@ func (d *Drives) upsert(driveID int64, a DriveAction, g uint64) (DriveChange, bo
 		if e.MimeType == "" {
 			e.MimeType = old.MimeType
 		}
+		if e.Name == "" {
+			e.Name = old.Name // an action without a path
+		}
 	}
 	ch := DriveChange{Kind: DriveCreated, Drive: driveID, ID: e.ID, IsDir: e.IsDir,
 		NewParent: e.ParentID, NewName: e.Name}

@@ -22,6 +22,8 @@ type driveFollower struct {
 	// they do, so that it is not read back to back; 0 once a read finds
 	// nothing new, and the long poll takes over again.
 	busy time.Duration
+	// changedAt is when a read last found changes.
+	changedAt time.Time
 }
 
 // maxBusyPause bounds the pause between two reads of a busy drive: at
@@ -29,35 +31,46 @@ type driveFollower struct {
 const maxBusyPause = 3 * time.Second
 
 // run long-polls for changes and applies them until ctx ends. A failing
-// long poll turns into reading the feed every PollInterval (the long poll
-// is tried again after LongPollRetry); an outage is waited out with a
-// growing backoff; a refused cursor costs one new snapshot. While changes
-// keep coming, the feed is read on a growing pause (busy) instead.
+// long poll is followed by a read of the feed at once: if that works, the
+// notify host alone is out, and the feed is read every PollInterval (the
+// long poll is tried again after LongPollRetry); if not, it is an outage,
+// waited out with a growing backoff, during which the drive's entries
+// expire on the TTL again. A refused cursor costs one new snapshot. While
+// changes keep coming, the feed is read on a growing pause (busy).
 func (f *driveFollower) run(ctx context.Context) {
 	o := f.d.o
 	log := o.Logger.With("drive", f.drive)
 	for ctx.Err() == nil {
-		polled := false
+		polled, pollDown := false, false
 		switch {
+		case !f.d.current(f.drive):
+			// An outage, waited out in catchUp: a read tells when it ends.
 		case f.busy > 0:
 			if !sleepCtx(ctx, f.busy) {
 				return
 			}
 		case f.pollFailed.IsZero() || time.Since(f.pollFailed) >= o.LongPollRetry:
-			changed, ok := f.longPoll(ctx, log)
-			if !ok {
+			changed, err := f.longPoll(ctx)
+			switch {
+			case ctx.Err() != nil:
 				return
-			}
-			if !changed {
+			case err != nil:
+				pollDown = true
+				f.d.setCurrent(f.drive, false) // until a read says otherwise
+			case !changed:
 				continue
+			default:
+				polled = true
 			}
-			polled = true
 		default:
 			if !sleepCtx(ctx, o.PollInterval) {
 				return
 			}
 		}
-		n, ok := f.catchUp(ctx, log)
+		n, ok, reached := f.catchUp(ctx, log)
+		if pollDown {
+			f.pollDown(reached, log)
+		}
 		switch {
 		case !ok:
 			return
@@ -74,85 +87,100 @@ func (f *driveFollower) run(ctx context.Context) {
 	}
 }
 
-// longPoll waits for a change. It reports whether one came, after which
-// the feed is read (also when the long poll failed: then on the timer),
-// and whether ctx is still alive.
-func (f *driveFollower) longPoll(ctx context.Context, log *slog.Logger) (changed, alive bool) {
-	o := f.d.o
+// pollDown handles a failed long poll once the feed was read after it:
+// read, the notify host alone is out (timer mode); not read, the long poll
+// is tried again after the outage's backoff.
+func (f *driveFollower) pollDown(feedReached bool, log *slog.Logger) {
+	if !feedReached {
+		f.pollFailed = time.Time{}
+		return
+	}
+	if f.pollFailed.IsZero() {
+		log.Warn("kDrive long poll failed; asking for changes on a timer", "every", f.d.o.PollInterval)
+	}
+	f.pollFailed = time.Now()
+}
+
+// longPoll waits for a change after the cursor.
+func (f *driveFollower) longPoll(ctx context.Context) (bool, error) {
 	start := time.Now()
 	changed, err := f.d.feed.LongPoll(ctx, f.drive, f.cursor)
-	switch {
-	case ctx.Err() != nil:
-		return false, false
-	case err != nil:
-		if f.pollFailed.IsZero() {
-			log.Warn("kDrive long poll failed; asking for changes on a timer", "every", o.PollInterval, "err", err)
-		}
-		f.pollFailed = time.Now()
-		return true, sleepCtx(ctx, o.PollInterval)
-	case !changed:
-		if !f.pollFailed.IsZero() {
-			log.Info("kDrive long poll works again")
-			f.pollFailed = time.Time{}
-		}
-		// A server answering at once must not make this spin.
-		return false, sleepCtx(ctx, minLongPollInterval-time.Since(start))
+	if err != nil || ctx.Err() != nil {
+		f.d.o.Logger.Debug("kDrive long poll failed", "drive", f.drive, "err", err)
+		return false, err
 	}
-	f.pollFailed = time.Time{}
-	if time.Since(start) < time.Second {
-		// Changes came while the last ones were read: they keep coming.
+	if !f.pollFailed.IsZero() {
+		f.d.o.Logger.Info("kDrive long poll works again", "drive", f.drive)
+		f.pollFailed = time.Time{}
+	}
+	if !changed {
+		// A server answering at once must not make this spin.
+		sleepCtx(ctx, minLongPollInterval-time.Since(start))
+		return false, nil
+	}
+	if time.Since(f.changedAt) < time.Second {
+		// Changes came right after the last ones: they keep coming.
 		f.busy = time.Second
 	}
-	return true, true
+	return true, nil
 }
 
 // catchUp reads the feed from the cursor and applies it; on an outage it
 // waits, on a refused cursor it snapshots the drive anew. It returns how
-// many actions it read (a reload counts as one) and whether following
-// goes on.
-func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (int, bool) {
+// many actions it read (a reload counts as one), whether following goes
+// on, and whether the feed answered (no outage).
+func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (n int, alive, reached bool) {
 	actions, next, err := f.d.feed.DriveChanges(ctx, f.drive, f.cursor)
 	if ctx.Err() != nil {
-		return 0, false
+		return 0, false, false
 	}
 	if err == nil {
 		f.backoff = 0
 		f.cursor = next
 		f.d.publish(f.d.apply(f.drive, actions))
-		return len(actions), true
+		f.d.setCurrent(f.drive, true)
+		if len(actions) > 0 {
+			f.changedAt = time.Now()
+		}
+		return len(actions), true, true
 	}
 	if waitOut(err) {
-		log.Debug("kDrive changes unavailable; waiting", "err", err)
-		return 0, f.wait(ctx)
+		if f.backoff == 0 {
+			log.Info("kDrive changes unavailable; listings expire on the TTL until they are back", "err", err)
+		}
+		f.d.setCurrent(f.drive, false)
+		return 0, f.wait(ctx), false
 	}
 	log.Info("kDrive change cursor refused; reading the whole drive again", "err", err)
 	for {
 		cursor, err := f.d.reload(ctx, f.drive)
 		switch {
 		case ctx.Err() != nil:
-			return 0, false
+			return 0, false, false
 		case err == nil:
 			f.backoff = 0
 			f.cursor = cursor
 			f.pollFailed = time.Time{} // it may have refused the old cursor
+			f.d.setCurrent(f.drive, true)
 			f.d.publish([]DriveChange{{Kind: DriveReloaded, Drive: f.drive}})
-			return 1, true
+			return 1, true, true
 		case waitOut(err):
+			f.d.setCurrent(f.drive, false)
 			if !f.wait(ctx) {
-				return 0, false
+				return 0, false, false
 			}
 		default:
 			log.Warn("kDrive drive cannot be snapshotted; its listings expire on the TTL from now on", "err", err)
 			f.d.unfollow(f.drive)
-			return 0, false
+			return 0, false, true
 		}
 	}
 }
 
-// wait sleeps the outage backoff (PollInterval/6 doubling up to 5 min),
-// reporting whether ctx is still alive.
+// wait sleeps the outage backoff (1 s doubling up to PollInterval, at
+// least 30 s), reporting whether ctx is still alive.
 func (f *driveFollower) wait(ctx context.Context) bool {
-	f.backoff = min(max(2*f.backoff, f.d.o.PollInterval/6, time.Second), maxOutageBackoff)
+	f.backoff = min(max(2*f.backoff, time.Second), max(f.d.o.PollInterval, maxOutageBackoff))
 	return sleepCtx(ctx, f.backoff)
 }
 

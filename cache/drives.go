@@ -24,7 +24,7 @@ type Drives struct {
 	snaps  *snapshots // nil when the source has none or they are off
 
 	feed     DriveFeed // nil when the source has none or snapshots are off
-	followed sync.Map  // drive id → struct{}: its entries never expire
+	followed sync.Map  // drive id → *followState
 	follow   *followers
 
 	siblings *siblingScans
@@ -54,7 +54,7 @@ func NewDrives(inner remote.Drives, o Options) *Drives {
 	d.drives = newMeta[struct{}, []remote.DriveInfo](o, &d.gen)
 	d.lists = newMeta[itemKey, []remote.Entry](o, &d.gen)
 	d.stats = newMeta[itemKey, remote.Entry](o, &d.gen)
-	d.lists.keep = func(k itemKey) bool { return d.following(k.drive) }
+	d.lists.keep = func(k itemKey) bool { return d.current(k.drive) }
 	d.stats.keep = d.lists.keep
 	d.snaps = newSnapshots(inner, o, &d.gen)
 	if feed, ok := inner.(DriveFeed); ok && d.snaps != nil {
@@ -113,7 +113,7 @@ func (d *Drives) List(ctx context.Context, driveID, dirID int64) ([]remote.Entry
 			list, ok = d.snaps.children(ctx, driveID, dirID, func(tree snapshot, cursor string, g uint64) {
 				follow := d.canFollow(cursor)
 				if follow {
-					d.followed.Store(driveID, struct{}{}) // before storing: kept without expiry
+					d.markFollowed(driveID)
 				}
 				d.storeSnapshot(driveID, dirID, tree, g)
 				if follow {

@@ -37,8 +37,9 @@ type meta[K comparable, V any] struct {
 	negTTL  time.Duration
 	max     int
 	timeout time.Duration
-	// keep, when set, says which keys never expire on the TTL (a drive a
-	// change feed keeps fresh); errors are never kept longer.
+	// keep, when set, says which keys are fresh whatever their age (a
+	// drive a change feed keeps fresh, while it does); errors and entries
+	// made stale by expire are not.
 	keep func(K) bool
 }
 
@@ -70,9 +71,6 @@ type generation struct {
 
 func (g *generation) get() uint64 { return g.n.Load() }
 func (g *generation) bump()       { g.n.Add(1) }
-
-// never is the expiry of entries that a change feed keeps fresh.
-var never = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // goLoad runs fn in a goroutine the generation owns; closing is cancelled
 // when the decorator closes. It reports false, running nothing, once
@@ -144,7 +142,7 @@ func (m *meta[K, V]) get(ctx context.Context, key K, load func(context.Context) 
 	// An expired entry stays until replaced or swept: peek still shows it
 	// to the load that replaces it, and an outage serves it.
 	e, had := m.entries[key]
-	if had && m.now().Before(e.expires) {
+	if had && (m.now().Before(e.expires) || m.kept(key, e)) {
 		m.mu.Unlock()
 		return e.val, e.err
 	}
@@ -170,6 +168,11 @@ func (m *meta[K, V]) get(ctx context.Context, key K, load func(context.Context) 
 		var zero V
 		return zero, ctx.Err()
 	}
+}
+
+// kept reports an entry that keep holds fresh past its TTL.
+func (m *meta[K, V]) kept(key K, e metaEntry[V]) bool {
+	return m.keep != nil && e.err == nil && !e.expires.IsZero() && m.keep(key)
 }
 
 func (m *meta[K, V]) run(parent, closing context.Context, key K, f *metaFlight[V], gen uint64, load func(context.Context) (V, error)) {
@@ -213,9 +216,6 @@ func (m *meta[K, V]) putLocked(key K, e metaEntry[V], ttl time.Duration) {
 	}
 	now := m.now()
 	e.expires = now.Add(ttl)
-	if e.err == nil && m.keep != nil && m.keep(key) {
-		e.expires = never
-	}
 	m.entries[key] = e
 	if len(m.entries) > m.max {
 		m.shrinkLocked(now)
