@@ -30,9 +30,11 @@ func blockName(fk fileKey, idx int64) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// messageName is the file name of one message.
-func messageName(k msgKey) string {
-	sum := sha256.Sum256([]byte("mail\x00" + k.mailbox + "\x00" + k.folder + "\x00" + k.uid))
+// messageName is the file name of one message: its place (mailbox,
+// folder, UID) and its identity in the listing (ident), since a folder
+// recreated under the same path starts its UIDs again.
+func messageName(k msgKey, ident string) string {
+	sum := sha256.Sum256([]byte("mail\x00" + k.mailbox + "\x00" + k.folder + "\x00" + k.uid + "\x00" + ident))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -55,18 +57,19 @@ func (d *Disk) storeBlock(fk fileKey, idx int64, data []byte) {
 	}
 }
 
-// loadMessage returns the bytes of message k if the disk holds them.
-func (d *Disk) loadMessage(k msgKey) ([]byte, bool) {
+// loadMessage returns the bytes of message k with identity ident if the
+// disk holds them.
+func (d *Disk) loadMessage(k msgKey, ident string) ([]byte, bool) {
 	if d == nil {
 		return nil, false
 	}
-	return d.read(messageName(k), 0, 0, -1)
+	return d.read(messageName(k, ident), 0, 0, -1)
 }
 
-// storeMessage queues message k for writing.
-func (d *Disk) storeMessage(k msgKey, data []byte) {
+// storeMessage queues message k with identity ident for writing.
+func (d *Disk) storeMessage(k msgKey, ident string, data []byte) {
 	if d != nil {
-		d.write(messageName(k), data)
+		d.write(messageName(k, ident), data)
 	}
 }
 
