@@ -30,9 +30,11 @@ func blockName(fk fileKey, idx int64) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// messageName is the file name of one message.
-func messageName(k msgKey) string {
-	sum := sha256.Sum256([]byte("mail\x00" + k.mailbox + "\x00" + k.folder + "\x00" + k.uid))
+// messageName is the file name of one message: its place (mailbox,
+// folder, UID) and its identity in the listing (ident), since a folder
+// recreated under the same path starts its UIDs again.
+func messageName(k msgKey, ident string) string {
+	sum := sha256.Sum256([]byte("mail\x00" + k.mailbox + "\x00" + k.folder + "\x00" + k.uid + "\x00" + ident))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -55,23 +57,24 @@ func (d *Disk) storeBlock(fk fileKey, idx int64, data []byte) {
 	}
 }
 
-// loadMessage returns the bytes of message k if the disk holds them.
-func (d *Disk) loadMessage(k msgKey) ([]byte, bool) {
+// loadMessage returns the bytes of message k with identity ident if the
+// disk holds them.
+func (d *Disk) loadMessage(k msgKey, ident string) ([]byte, bool) {
 	if d == nil {
 		return nil, false
 	}
-	return d.read(messageName(k), 0, 0, -1)
+	return d.read(messageName(k, ident), 0, 0, -1)
 }
 
-// messageLen returns the length of message k if the disk holds it,
+// messageLen returns the length of message k (identity ident) if the disk holds it,
 // reading only its header: stat of a message on disk costs no download and
 // no read of its bytes. A file whose length disagrees with its header is a
 // miss (the read that follows drops it).
-func (d *Disk) messageLen(k msgKey) (int64, bool) {
+func (d *Disk) messageLen(k msgKey, ident string) (int64, bool) {
 	if d == nil {
 		return 0, false
 	}
-	name := messageName(k)
+	name := messageName(k, ident)
 	d.mu.Lock()
 	_, ok := d.files[name]
 	d.mu.Unlock()
@@ -99,10 +102,10 @@ func (d *Disk) messageLen(k msgKey) (int64, bool) {
 	return n, true
 }
 
-// storeMessage queues message k for writing.
-func (d *Disk) storeMessage(k msgKey, data []byte) {
+// storeMessage queues message k with identity ident for writing.
+func (d *Disk) storeMessage(k msgKey, ident string, data []byte) {
 	if d != nil {
-		d.write(messageName(k), data)
+		d.write(messageName(k, ident), data)
 	}
 }
 

@@ -154,13 +154,24 @@ func (m *Mail) message(ctx context.Context, k msgKey, sizing bool) ([]byte, erro
 			}
 			defer release(m.sizeSem)
 		}
-		data, ok := m.o.Disk.loadMessage(k)
+		// The disk is used only for a message whose identity the listing
+		// gives: its bytes are stored under it, and found only under it.
+		ident, known := "", false
+		if m.o.Disk != nil {
+			ident, known = m.identity(ctx, k)
+		}
+		data, ok := []byte(nil), false
+		if known {
+			data, ok = m.o.Disk.loadMessage(k, ident)
+		}
 		if !ok {
 			var err error
 			if data, err = m.inner.Raw(ctx, k.mailbox, k.folder, k.uid); err != nil {
 				return nil, err
 			}
-			m.o.Disk.storeMessage(k, data)
+			if known {
+				m.o.Disk.storeMessage(k, ident, data)
+			}
 		}
 		m.learned(k, int64(len(data)))
 		return data, nil

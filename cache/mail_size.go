@@ -123,7 +123,11 @@ func (m *Mail) knownSize(k msgKey) (int64, bool) {
 	if n, ok := m.sizes.known(k); ok {
 		return n, true
 	}
-	n, ok := m.o.Disk.messageLen(k)
+	ident, ok := m.knownIdentity(k)
+	if !ok {
+		return 0, false
+	}
+	n, ok := m.o.Disk.messageLen(k, ident)
 	if ok {
 		m.learned(k, n)
 	}

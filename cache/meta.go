@@ -47,6 +47,7 @@ type metaEntry[V any] struct {
 	val     V
 	err     error // nil or wrapping remote.ErrNotFound
 	expires time.Time
+	tried   time.Time // last load started for it once expired
 }
 
 type metaFlight[V any] struct {
@@ -133,20 +134,32 @@ func newMeta[K comparable, V any](o Options, gen *generation) *meta[K, V] {
 	}
 }
 
+// offlineRetry is how often, while the remote is offline, one key's
+// expired entry is reloaded behind the stale answer: often enough to see
+// the service back soon, rarely enough that a `find` over a large cached
+// tree does not send one request per directory per access to a dead host.
+const offlineRetry = 5 * time.Second
+
 // get returns the fresh cached value of key, or joins the load in flight,
 // or starts one. While the remote is offline an expired value is returned
-// at once (the load goes on behind it). The caller's ctx only bounds its
-// own wait.
+// at once (a load goes on behind it, at most every offlineRetry). The
+// caller's ctx only bounds its own wait.
 func (m *meta[K, V]) get(ctx context.Context, key K, load func(context.Context) (V, error)) (V, error) {
 	m.mu.Lock()
 	// An expired entry stays until replaced or swept: peek still shows it
 	// to the load that replaces it, and an outage serves it.
 	e, had := m.entries[key]
-	if had && (m.now().Before(e.expires) || m.kept(key, e)) {
+	now := m.now()
+	if had && (now.Before(e.expires) || m.kept(key, e)) {
 		m.mu.Unlock()
 		return e.val, e.err
 	}
+	stale := had && !m.online()
 	f, ok := m.flights[key]
+	if !ok && stale && now.Sub(e.tried) < offlineRetry {
+		m.mu.Unlock()
+		return e.val, e.err
+	}
 	if !ok {
 		f = &metaFlight[V]{done: make(chan struct{})}
 		gen := m.gen.get()
@@ -156,9 +169,13 @@ func (m *meta[K, V]) get(ctx context.Context, key K, load func(context.Context) 
 			return zero, errClosed
 		}
 		m.flights[key] = f
+		if had {
+			e.tried = now
+			m.entries[key] = e
+		}
 	}
 	m.mu.Unlock()
-	if had && !m.online() {
+	if stale {
 		return e.val, e.err
 	}
 	select {

@@ -182,3 +182,44 @@ func TestNoMetadataCache(t *testing.T) {
 			f.snaps.Load(), f.lists.Load())
 	}
 }
+
+// TestOfflineReloadsAreSpaced: offline, an expired listing is served at
+// once and reloaded behind the answer at most every offlineRetry, not on
+// every access.
+func TestOfflineReloadsAreSpaced(t *testing.T) {
+	f := newFakeDrives()
+	f.addFile(1, 10, 5)
+	clk := newClock()
+	var offline atomic.Bool
+	d := newTestDrives(t, f, Options{Now: clk.Now, Online: func() bool { return !offline.Load() }, NoSnapshot: true})
+	ctx := context.Background()
+	if _, err := d.List(ctx, 1, 1); err != nil {
+		t.Fatal(err)
+	}
+	f.fail = func(op string, id int64) error { return fmt.Errorf("%s: %w", op, remote.ErrUnavailable) }
+	offline.Store(true)
+	clk.advance(time.Hour)
+	load := func() {
+		t.Helper()
+		if l, err := d.List(ctx, 1, 1); err != nil || len(l) != 1 {
+			t.Fatalf("offline listing: %v, %v", l, err)
+		}
+	}
+	settle := func(want int64) {
+		t.Helper()
+		eventually(t, "the reload", func() bool { return f.lists.Load() == want })
+		time.Sleep(10 * time.Millisecond)
+		if got := f.lists.Load(); got != want {
+			t.Fatalf("%d listings from the remote, want %d", got, want)
+		}
+	}
+	for range 50 {
+		load()
+	}
+	settle(2) // the first, and one reload
+	clk.advance(offlineRetry)
+	for range 50 {
+		load()
+	}
+	settle(3)
+}
