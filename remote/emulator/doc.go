@@ -31,7 +31,7 @@
 //	write.move        POST   /3/drive/{d}/files/{f}/move/{dest}
 //	write.trash       DELETE /2/drive/{d}/files/{f} (also /3/): to the trash
 //	write.copy        POST   /3/drive/{d}/files/{f}/copy/{dest}
-//	write.last-modified POST /3/drive/{d}/files/{f}/last-modified
+//	write.last-modified POST /3/drive/{d}/files/{f}/last-modified (also /2/)
 //	link              GET|POST|PUT|DELETE /2/drive/{d}/files/{f}/link (public link)
 //	trash.list        GET    /3/drive/{d}/trash (cursor), /2/drive/{d}/trash (pages), /3/drive/{d}/trash/{f}/files
 //	trash.item        GET    /3/drive/{d}/trash/{f}
@@ -108,6 +108,11 @@
 // Public links: one per file, created (409 file_share_link_already_exists
 // if there is one), read, given a new valid_until, deleted; 404
 // object_not_found without one.
+//
+// Routes known only from third-party clients: /2/.../last-modified (the
+// reference names /3/; the desktop client, whose jobs default to v2, and
+// kdrive-fuse call it) is served; kdrive-fuse's /2/.../files/{f}/shares is
+// not (no official client uses it; the public link is /2/.../link).
 //
 // Deviations from the real service, by necessity: the v2 routes serve the v3 tree (Private is not flattened into
 // the root); thread=on lists one message per thread.
