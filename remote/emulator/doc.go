@@ -80,7 +80,8 @@
 // is a rename or move, not a deletion and a creation; .eml files added to
 // or removed from a mail folder are messages added or deleted (a message
 // moved between folders is both, as in IMAP). Drives, mailboxes and mail
-// folders are the ones found at start.
+// folders are the ones found at start. Only DIR/kdrive and DIR/mail are
+// followed (not DIR/.trash).
 //
 // Write routes (kDrive reference §10, additions §5): create directory,
 // direct upload, rename, move, trash. Each appears in the change feeds and
@@ -96,7 +97,11 @@
 // (400 upload_error), file_id overwrites and excludes
 // file_name/directory_id/conflict, beyond the drive's quota: 403
 // quota_exceeded_error (status inferred). Uploaded bytes are kept in memory,
-// not written to a --data directory. Copy takes files only. Upload
+// unless the data set was loaded from a directory: then every write is
+// mirrored there (mkdir, the file with its mtime, mv for rename and move,
+// DIR/.trash/<drive>/<id>/ for the trash, rm for delete for ever), so a test
+// can diff -r the server's state, and a watcher of DIR does not report the
+// API's own writes again. Copy takes files only. Upload
 // sessions live 12 h (then 404 object_not_found; cancel: 400), keep their
 // chunks in memory, check each chunk_hash, and at finish take either form of
 // total_chunk_hash (nested: XXH3 of the chunks' hex hashes; simple: of the
