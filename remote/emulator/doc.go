@@ -31,7 +31,7 @@
 //	write.move        POST   /3/drive/{d}/files/{f}/move/{dest}
 //	write.trash       DELETE /2/drive/{d}/files/{f} (also /3/): to the trash
 //	write.copy        POST   /3/drive/{d}/files/{f}/copy/{dest}
-//	write.last-modified POST /3/drive/{d}/files/{f}/last-modified
+//	write.last-modified POST /3/drive/{d}/files/{f}/last-modified (also /2/)
 //	link              GET|POST|PUT|DELETE /2/drive/{d}/files/{f}/link (public link)
 //	trash.list        GET    /3/drive/{d}/trash (cursor), /2/drive/{d}/trash (pages), /3/drive/{d}/trash/{f}/files
 //	trash.item        GET    /3/drive/{d}/trash/{f}
@@ -80,7 +80,8 @@
 // is a rename or move, not a deletion and a creation; .eml files added to
 // or removed from a mail folder are messages added or deleted (a message
 // moved between folders is both, as in IMAP). Drives, mailboxes and mail
-// folders are the ones found at start.
+// folders are the ones found at start. Only DIR/kdrive and DIR/mail are
+// followed (not DIR/.trash).
 //
 // Write routes (kDrive reference §10, additions §5): create directory,
 // direct upload, rename, move, trash. Each appears in the change feeds and
@@ -96,7 +97,11 @@
 // (400 upload_error), file_id overwrites and excludes
 // file_name/directory_id/conflict, beyond the drive's quota: 403
 // quota_exceeded_error (status inferred). Uploaded bytes are kept in memory,
-// not written to a --data directory. Copy takes files only. Upload
+// unless the data set was loaded from a directory: then every write is
+// mirrored there (mkdir, the file with its mtime, mv for rename and move,
+// DIR/.trash/<drive>/<id>/ for the trash, rm for delete for ever), so a test
+// can diff -r the server's state, and a watcher of DIR does not report the
+// API's own writes again. Copy takes files only. Upload
 // sessions live 12 h (then 404 object_not_found; cancel: 400), keep their
 // chunks in memory, check each chunk_hash, and at finish take either form of
 // total_chunk_hash (nested: XXH3 of the chunks' hex hashes; simple: of the
@@ -108,6 +113,11 @@
 // Public links: one per file, created (409 file_share_link_already_exists
 // if there is one), read, given a new valid_until, deleted; 404
 // object_not_found without one.
+//
+// Routes known only from third-party clients: /2/.../last-modified (the
+// reference names /3/; the desktop client, whose jobs default to v2, and
+// kdrive-fuse call it) is served; kdrive-fuse's /2/.../files/{f}/shares is
+// not (no official client uses it; the public link is /2/.../link).
 //
 // Deviations from the real service, by necessity: the v2 routes serve the v3 tree (Private is not flattened into
 // the root); thread=on lists one message per thread.

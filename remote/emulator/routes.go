@@ -56,6 +56,7 @@ func (s *Server) routes() {
 	s.handle("POST /3/drive/{drive}/files/{file}/move/{dest}", EpMove, needDrive, s.move)
 	s.handle("POST /3/drive/{drive}/files/{file}/copy/{dest}", EpCopy, needDrive, s.copyFile)
 	s.handle("POST /3/drive/{drive}/files/{file}/last-modified", EpLastModified, needDrive, s.lastModified)
+	s.handle("POST /2/drive/{drive}/files/{file}/last-modified", EpLastModified, needDrive, s.lastModified)
 	s.handle("GET /3/drive/{drive}/trash", EpTrashList, needDrive, s.trashList)
 	s.handle("GET /2/drive/{drive}/trash", EpTrashList, needDrive, s.trashList)
 	s.handle("GET /3/drive/{drive}/trash/{file}", EpTrashItem, needDrive, s.trashItem)

@@ -81,7 +81,10 @@ type Server struct {
 	counts    counters
 	derived   derivedCache
 	sessions  sessionStore
-	links     linkStore
+	// wmu orders API writes (a data set mutation and its mirror on disk)
+	// with the watcher's scans, so neither sees the other half done.
+	wmu   sync.Mutex
+	links linkStore
 
 	done      chan struct{}  // closed by Close: ends stalls, long polls, the watcher
 	wg        sync.WaitGroup // the Server's own goroutines (the watcher)

@@ -37,7 +37,10 @@ func (s *Server) Watch(dir string, every time.Duration) error {
 			case <-t.C:
 			}
 			// A change that cannot be applied is reported once, not on every scan.
-			if err := w.Sync(); err != nil && err.Error() != lastErr {
+			s.wmu.Lock()
+			err := w.Sync()
+			s.wmu.Unlock()
+			if err != nil && err.Error() != lastErr {
 				lastErr = err.Error()
 				slog.Warn("emulator: data directory change not applied", "dir", dir, "err", err)
 			}

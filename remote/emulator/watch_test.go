@@ -36,9 +36,7 @@ func TestWatchDataDir(t *testing.T) {
 	sig := decode[uidList](t, api(t, s, tok, mailBase+"date-ordered-messages-uids?messages=10000", 200).Data).Signature
 
 	base := filepath.Join(dir, "kdrive", "Drive 1", "Private")
-	if err := os.WriteFile(filepath.Join(base, "note.txt"), []byte("v1"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeWhole(t, dir, filepath.Join(base, "note.txt"), "v1")
 	resp, body := get(t, s, tok, "/2/drive/100001/files/listing/longpoll?timeout=10s&cursor="+cur)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"changes":true`) {
 		t.Fatalf("long poll after a new file: %d %s", resp.StatusCode, body)
@@ -74,9 +72,7 @@ func TestWatchDataDir(t *testing.T) {
 
 	// Mail: a new .eml is added.
 	raw := "From: a@example.com\r\nSubject: dropped in\r\nMessage-ID: <drop@x>\r\n\r\nhi\r\n"
-	if err := os.WriteFile(filepath.Join(dir, "mail", mb.Email, "INBOX", "dropped.eml"), []byte(raw), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeWhole(t, dir, filepath.Join(dir, "mail", mb.Email, "INBOX", "dropped.eml"), raw)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		resp, b := call(t, http.MethodGet, s.URL()+mailBase+"activities?signature="+sig, tok, nil)
@@ -88,6 +84,19 @@ func TestWatchDataDir(t *testing.T) {
 			t.Fatalf("no mail activity: %+v", a)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// writeWhole writes a file so that a scan never sees it half written: into
+// data directory dir (outside kdrive/ and mail/), then renamed into place.
+func writeWhole(t *testing.T, dir, p, body string) {
+	t.Helper()
+	tmp := filepath.Join(dir, "whole.tmp")
+	if err := os.WriteFile(tmp, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -115,10 +115,13 @@ func (s *Server) createDir(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusConflict, "destination_already_exists", "an item of that name already exists")
 		return
 	}
+	s.wmu.Lock() // the mutation and its mirror on disk, seen whole by the watcher
+	defer s.wmu.Unlock()
 	n, err := s.data.AddDir(parent.DriveID, parent.ID, p["name"])
 	if err != nil {
 		apiError(w, http.StatusNotFound, "object_not_found", err.Error())
 		return
 	}
+	s.mirrorMkdir(n)
 	success(w, s.fileObject(n, parseWith(r.URL.Query())), nil)
 }

@@ -29,11 +29,14 @@ func (s *Server) lastModified(w http.ResponseWriter, r *http.Request) {
 		validationError(w, http.StatusUnprocessableEntity, "last_modified_at", "The last modified at must be a Unix time at most 24 h ahead.")
 		return
 	}
+	s.wmu.Lock() // the mutation and its mirror on disk, seen whole by the watcher
+	defer s.wmu.Unlock()
 	n, err := s.data.SetMTime(n.DriveID, n.ID, mt)
 	if err != nil {
 		apiError(w, http.StatusNotFound, "object_not_found", err.Error())
 		return
 	}
+	s.mirrorMTime(n)
 	success(w, s.fileObject(n, parseWith(r.URL.Query())), nil)
 }
 
@@ -87,10 +90,13 @@ func (s *Server) copyFile(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusForbidden, "quota_exceeded_error", "the drive is full")
 		return
 	}
+	s.wmu.Lock() // the mutation and its mirror on disk, seen whole by the watcher
+	defer s.wmu.Unlock()
 	c, err := s.data.CopyFile(n.DriveID, n.ID, dest.ID, name, over)
 	if err != nil {
 		apiError(w, http.StatusNotFound, "object_not_found", err.Error())
 		return
 	}
+	s.mirrorFile(c)
 	success(w, s.fileObject(c, parseWith(r.URL.Query())), nil)
 }

@@ -47,10 +47,14 @@ func (s *Server) rename(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusConflict, "conflict_error", "an item of that name already exists")
 		return
 	}
+	s.wmu.Lock() // the mutation and its mirror on disk, seen whole by the watcher
+	defer s.wmu.Unlock()
+	old := s.diskPath(n.DriveID, n.ID)
 	if err := s.data.Rename(n.DriveID, n.ID, name); err != nil {
 		apiError(w, http.StatusNotFound, "object_not_found", err.Error())
 		return
 	}
+	s.mirrorMove(n.DriveID, n.ID, old)
 	success(w, cancelResource(), nil)
 }
 
@@ -93,6 +97,9 @@ func (s *Server) move(w http.ResponseWriter, r *http.Request) {
 		}
 		name = s.freeName(n.DriveID, dest.ID, name)
 	}
+	s.wmu.Lock() // the mutation and its mirror on disk, seen whole by the watcher
+	defer s.wmu.Unlock()
+	old := s.diskPath(n.DriveID, n.ID)
 	if name != n.Name {
 		if err := s.data.Rename(n.DriveID, n.ID, name); err != nil {
 			apiError(w, http.StatusNotFound, "object_not_found", err.Error())
@@ -101,10 +108,12 @@ func (s *Server) move(w http.ResponseWriter, r *http.Request) {
 	}
 	if dest.ID != n.ParentID {
 		if err := s.data.Move(n.DriveID, n.ID, dest.ID); err != nil {
+			s.mirrorMove(n.DriveID, n.ID, old) // the rename went through
 			apiError(w, http.StatusBadRequest, "bad_request_error", err.Error())
 			return
 		}
 	}
+	s.mirrorMove(n.DriveID, n.ID, old)
 	success(w, cancelResource(), nil)
 }
 
@@ -131,9 +140,13 @@ func (s *Server) trash(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	s.wmu.Lock() // the mutation and its mirror on disk, seen whole by the watcher
+	defer s.wmu.Unlock()
+	old := s.diskPath(n.DriveID, n.ID)
 	if err := s.data.Trash(n.DriveID, n.ID); err != nil {
 		apiError(w, http.StatusNotFound, "object_not_found", err.Error())
 		return
 	}
+	s.mirrorTrash(n.DriveID, n.ID, old)
 	success(w, cancelResource(), nil)
 }

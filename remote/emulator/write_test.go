@@ -233,16 +233,18 @@ func TestCopyAndLastModified(t *testing.T) {
 		t.Fatalf("last-modified answered %v", f["last_modified_at"])
 	}
 	lm(`{"last_modified_at":"1600000000"}`, 200) // a JSON string, as some clients send
+	post(t, s, tok, http.MethodPost, fmt.Sprintf("/2/drive/100001/files/%d/last-modified", src.ID), "application/json",
+		[]byte(`{"last_modified_at":1600000000}`), 200) // v2, as kdrive-fuse sends
 	if n, _ := d.Item(100001, src.ID); n.MTime != 1600000000 {
 		t.Fatalf("mtime %d", n.MTime)
 	}
 	wantCode(t, lm(fmt.Sprintf(`{"last_modified_at":%d}`, time.Now().Add(25*time.Hour).Unix()), 422), "validation_failed")
 	wantCode(t, lm(`{}`, 422), "validation_failed")
 	got := feed(t, s, tok, &cur)
-	if strings.Count(got, "file_create") != 2 || strings.Count(got, "file_update") != 4 {
+	if strings.Count(got, "file_create") != 2 || strings.Count(got, "file_update") != 5 {
 		t.Fatalf("feed %q", got)
 	}
-	if s.Count(EpCopy) != 6 || s.Count(EpLastModified) != 4 {
+	if s.Count(EpCopy) != 6 || s.Count(EpLastModified) != 5 {
 		t.Fatalf("counted copy %d last-modified %d", s.Count(EpCopy), s.Count(EpLastModified))
 	}
 }

@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/infomaniakfs/infomaniakfs/remote/emulator/dataset"
@@ -129,9 +131,16 @@ func (s *Server) trashRestore(w http.ResponseWriter, r *http.Request) {
 	if _, taken := s.data.ChildByName(t.DriveID, dest, name); taken {
 		name = s.freeName(t.DriveID, dest, name)
 	}
+	s.wmu.Lock() // the mutation and its mirror on disk, seen whole by the watcher
+	defer s.wmu.Unlock()
+	old := s.trashPath(t.DriveID, t.ID)
 	if _, err := s.data.Restore(t.DriveID, t.ID, dest, name); err != nil {
 		apiError(w, http.StatusNotFound, "object_not_found", err.Error())
 		return
+	}
+	s.mirrorMove(t.DriveID, t.ID, old)
+	if !t.Inherited && old != "" {
+		_ = os.Remove(filepath.Dir(old)) // DIR/.trash/<drive>/<id>, empty once restored
 	}
 	success(w, cancelResource(), nil)
 }
@@ -142,10 +151,17 @@ func (s *Server) trashDelete(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	s.wmu.Lock() // the mutation and its mirror on disk, seen whole by the watcher
+	defer s.wmu.Unlock()
+	old := s.trashPath(t.DriveID, t.ID)
 	if err := s.data.Purge(t.DriveID, t.ID); err != nil {
 		apiError(w, http.StatusNotFound, "object_not_found", err.Error())
 		return
 	}
+	if !t.Inherited && old != "" {
+		old = filepath.Dir(old) // DIR/.trash/<drive>/<id>
+	}
+	s.mirrorRemove(old)
 	success(w, true, nil)
 }
 
@@ -155,9 +171,20 @@ func (s *Server) trashEmpty(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	s.wmu.Lock() // the mutation and its mirror on disk, seen whole by the watcher
+	defer s.wmu.Unlock()
+	var olds []string
+	for _, t := range s.data.TrashList(d) {
+		if p := s.trashPath(d, t.ID); p != "" {
+			olds = append(olds, filepath.Dir(p)) // DIR/.trash/<drive>/<id>
+		}
+	}
 	if err := s.data.EmptyTrash(d); err != nil {
 		apiError(w, http.StatusNotFound, "object_not_found", err.Error())
 		return
+	}
+	for _, p := range olds {
+		s.mirrorRemove(p)
 	}
 	success(w, true, nil)
 }

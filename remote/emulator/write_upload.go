@@ -92,6 +92,8 @@ func (s *Server) planUpload(w http.ResponseWriter, d int64, p map[string]string,
 
 // commitUpload stores body as planned.
 func (s *Server) commitUpload(w http.ResponseWriter, d int64, plan uploadPlan, body []byte) (dataset.Node, bool) {
+	s.wmu.Lock() // the mutation and its mirror on disk, seen whole by the watcher
+	defer s.wmu.Unlock()
 	var n dataset.Node
 	var err error
 	if plan.id != 0 {
@@ -103,6 +105,7 @@ func (s *Server) commitUpload(w http.ResponseWriter, d int64, plan uploadPlan, b
 		apiError(w, http.StatusNotFound, "object_not_found", err.Error())
 		return n, false
 	}
+	s.mirrorFile(n)
 	return n, true
 }
 

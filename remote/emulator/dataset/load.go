@@ -21,6 +21,7 @@ import (
 func Load(dir string) (*Dataset, error) {
 	d := newDataset(1)
 	found := false
+	var err error
 	for _, part := range []struct {
 		name string
 		load func(string) error
@@ -36,6 +37,9 @@ func Load(dir string) (*Dataset, error) {
 	}
 	if !found {
 		return nil, fmt.Errorf("dataset: %s holds neither kdrive/ nor mail/", dir)
+	}
+	if d.root, err = filepath.Abs(dir); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

@@ -90,9 +90,10 @@ type DiskChange struct {
 // files, created files, then deletions (a deleted directory stands for its whole subtree).
 //
 // An object is followed by its inode: a path whose inode shows up at another path was moved, not
-// deleted and created, and the entries under a moved directory are not reported again. A file
-// counts as moved only if its size and mtime are unchanged too (what mv keeps), so a deleted
-// file whose inode number is reused by a new one is not mistaken for a move. A path that holds a
+// deleted and created, and the entries under a moved directory are not reported again (unless
+// modified too). A moved file whose size or mtime changed is Moved with Stat telling its new
+// state: a file deleted whose inode number a new one got within one scan looks so too, which
+// costs nothing worse than a move where there was a deletion and a creation. A path that holds a
 // different object of the same type, whose old object went away (an editor's atomic save), is
 // modified in place.
 func Diff(old, cur Scan) []DiskChange {
@@ -116,8 +117,6 @@ func Diff(old, cur Scan) []DiskChange {
 			if !st.IsDir && (was.Size != st.Size || was.MTime != st.MTime) {
 				mods = append(mods, DiskChange{Kind: DiskModified, Path: q, OldPath: p, Old: was, Stat: st})
 			}
-		case !st.IsDir && (was.Size != st.Size || was.MTime != st.MTime):
-			continue // another file under a reused inode number
 		default:
 			moved[q] = p
 		}
@@ -140,10 +139,14 @@ func Diff(old, cur Scan) []DiskChange {
 		}
 	}
 	for q, p := range moved {
+		was, st := old[p], cur[q]
 		if pq, ok := moved[path.Dir(q)]; ok && pq == path.Dir(p) && path.Base(p) == path.Base(q) {
+			if !st.IsDir && (was.Size != st.Size || was.MTime != st.MTime) {
+				mods = append(mods, DiskChange{Kind: DiskModified, Path: q, OldPath: p, Old: was, Stat: st})
+			}
 			continue // carried along by its directory's move
 		}
-		moves = append(moves, DiskChange{Kind: DiskMoved, Path: q, OldPath: p, Old: old[p], Stat: cur[q]})
+		moves = append(moves, DiskChange{Kind: DiskMoved, Path: q, OldPath: p, Old: was, Stat: st})
 	}
 	for p, was := range old {
 		if usedOld[p] {

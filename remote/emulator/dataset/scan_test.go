@@ -87,7 +87,12 @@ func TestDiff(t *testing.T) {
 		}), "a/g>kept -a"},
 		// The replaced file's deletion comes after the move, identified by its own inode.
 		{"mv over an existing file", with(func(s Scan) { s["top.txt"] = s["a/f"]; delete(s, "a/f") }), "a/f>top.txt -top.txt"},
-		{"reused inode is not a move", with(func(s Scan) { delete(s, "a/f"); s["b/new"] = st(11, 99, 5) }), "+b/new -a/f"},
+		{"moved and modified is a move", with(func(s Scan) { delete(s, "a/f"); s["b/new"] = st(11, 99, 5) }), "a/f>b/new"},
+		{"modified inside a moved dir", with(func(s Scan) {
+			s["b/s"], s["b/s/h"] = s["a/s"], st(14, 70, 2)
+			delete(s, "a/s")
+			delete(s, "a/s/h")
+		}), "a/s>b/s ~b/s/h"},
 		{"file becomes dir", with(func(s Scan) { s["top.txt"] = st(50, -1, 2) }), "+top.txt -top.txt"},
 		{"new dir gets a moved file", with(func(s Scan) { s["n"] = st(60, -1, 2); s["n/f"] = s["a/f"]; delete(s, "a/f") }), "+n a/f>n/f"},
 	}

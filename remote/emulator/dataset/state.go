@@ -13,6 +13,9 @@ type Dataset struct {
 	driveByID map[int64]*driveState
 	mboxes    []*mailboxState
 	mboxByID  map[string]*mailboxState
+	// root is the directory Load read (absolute), "" for generated data: writes made through
+	// the API are mirrored there (see DiskPath).
+	root string
 }
 
 type driveState struct {

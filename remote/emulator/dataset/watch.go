@@ -30,7 +30,7 @@ func (d *Dataset) Watch(dir string) (*Watcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	scan, err := ScanDir(abs)
+	scan, err := scanData(abs)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (d *Dataset) Watch(dir string) (*Watcher, error) {
 // be applied (a path outside every known drive or mail folder, say) is skipped; the errors are
 // joined, and the others are applied all the same.
 func (w *Watcher) Sync() error {
-	cur, err := ScanDir(w.root)
+	cur, err := scanData(w.root)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,20 @@ func (w *Watcher) Sync() error {
 	return errors.Join(errs...)
 }
 
-// apply makes one disk change a data set change.
+// scanData scans what Load reads of root: kdrive/ and mail/ (not .trash/).
+func scanData(root string) (Scan, error) {
+	s, err := ScanDir(root)
+	for p := range s {
+		if top, _, _ := strings.Cut(p, "/"); top != "kdrive" && top != "mail" {
+			delete(s, p)
+		}
+	}
+	return s, err
+}
+
+// apply makes one disk change a data set change. Changes the data set
+// already holds (writes made through the API and mirrored to disk) are only
+// taken note of, so they are not reported twice.
 func (w *Watcher) apply(c DiskChange, cur Scan) error {
 	switch c.Kind {
 	case DiskCreated:
@@ -91,6 +104,9 @@ func (w *Watcher) apply(c DiskChange, cur Scan) error {
 		if c.Stat.IsDir {
 			return nil // replaced by another directory: the same folder to the API
 		}
+		if n, ok := w.d.Item(ref.drive, ref.id); ok && n.Size == c.Stat.Size && n.MTime == seconds(c.Stat.MTime) {
+			return nil // written through the API
+		}
 		_, err := w.d.UpdateDiskFile(ref.drive, ref.id, w.abs(c.Path), c.Stat.Size, seconds(c.Stat.MTime))
 		return err
 	case DiskMoved:
@@ -111,17 +127,28 @@ func (w *Watcher) move(c DiskChange, cur Scan) error {
 		}
 		return errors.Join(err, w.createTree(c.Path, cur))
 	}
-	if oldName, name := path.Base(c.OldPath), path.Base(c.Path); oldName != name {
+	n, ok := w.d.Item(ref.drive, ref.id)
+	if !ok {
+		return nil // trashed or deleted through the API meanwhile
+	}
+	if name := path.Base(c.Path); n.Name != name {
 		if err := w.d.Rename(ref.drive, ref.id, name); err != nil {
 			return err
 		}
 	}
-	if n, ok := w.d.Item(ref.drive, ref.id); ok && n.ParentID != parent.id {
+	if n.ParentID != parent.id {
 		if err := w.d.Move(ref.drive, ref.id, parent.id); err != nil {
 			return err
 		}
 	}
-	return w.d.Relocate(ref.drive, ref.id, w.abs(c.Path))
+	// Changed on disk on the way, and not by the API (which the data set already shows)?
+	changed := c.Old.Size != c.Stat.Size || c.Old.MTime != c.Stat.MTime
+	if err := w.d.Relocate(ref.drive, ref.id, w.abs(c.Path)); err != nil || n.IsDir || !changed ||
+		(n.Size == c.Stat.Size && n.MTime == seconds(c.Stat.MTime)) {
+		return err
+	}
+	_, err := w.d.UpdateDiskFile(ref.drive, ref.id, w.abs(c.Path), c.Stat.Size, seconds(c.Stat.MTime))
+	return err
 }
 
 // createTree creates p and everything under it in the scan, parents first.
@@ -156,6 +183,14 @@ func (w *Watcher) create(p string, st FileStat, cur Scan) error {
 	if !ok {
 		return fmt.Errorf("new %s: not in a known drive", p)
 	}
+	if n, ok := w.d.ChildByName(parent.drive, parent.id, path.Base(p)); ok && n.IsDir == st.IsDir {
+		w.nodes[st.inode()] = nodeRef{parent.drive, n.ID} // written through the API
+		if !n.IsDir && (n.Size != st.Size || n.MTime != seconds(st.MTime)) {
+			_, err := w.d.UpdateDiskFile(parent.drive, n.ID, w.abs(p), st.Size, seconds(st.MTime))
+			return err
+		}
+		return nil
+	}
 	var n Node
 	var err error
 	if st.IsDir {
@@ -177,7 +212,10 @@ func (w *Watcher) remove(p string, st FileStat) error {
 			return fmt.Errorf("deleted %s: not followed", p)
 		}
 		delete(w.nodes, st.inode())
-		return w.d.Delete(ref.drive, ref.id)
+		if err := w.d.Delete(ref.drive, ref.id); !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		return nil // trashed or deleted through the API
 	}
 	var errs []error
 	for q, qs := range w.last {
