@@ -32,6 +32,8 @@
 //	write.trash       DELETE /2/drive/{d}/files/{f} (also /3/): to the trash
 //	write.copy        POST   /3/drive/{d}/files/{f}/copy/{dest}
 //	write.last-modified POST /3/drive/{d}/files/{f}/last-modified
+//	archive.build     POST   /2/drive/{d}/files/archives (also /3/)
+//	archive.download  GET    /2/drive/{d}/files/archives/{uuid}
 //	mail.mailboxes    GET    /api/mailbox
 //	mail.folders      GET    /api/mail/{uuid}/folder
 //	mail.uids         GET    /api/mail/{uuid}/folder/{fid}/mobile/date-ordered-messages-uids
@@ -97,6 +99,25 @@
 // content); a missing chunk is 400 upload_not_terminated_error. Not yet
 // served: the trash routes (list, restore, purge), links.
 //
+// Archives (additions §3): POST …/files/archives takes file_ids (one
+// parent's items) or parent_id with except_file_ids, counts the files with
+// directories recursed (1 to 20,000, else 400 validation_failed; unknown
+// ids 404 object_not_found; ids of two parents 400 validation_failed) and
+// answers 201 {uuid, number_of_files, infected_files: [], pua_files: []}.
+// GET …/files/archives/{uuid} serves the zip itself (the real one may 302
+// to a content host; a client following redirects sees no difference),
+// with Range, any number of times for an hour (lifetime UNKNOWN). The zip
+// layout is UNKNOWN in the reference; assumed here: one entry per file
+// named by its path relative to the common parent ("a.txt", "sub/b.txt",
+// UTF-8 names), a "sub/" entry per directory, entries in the order asked,
+// deflated, with data descriptors (sizes after the data, as any streaming
+// zip writer makes them) and the file's last_modified_at. The zip is made
+// in memory on the first download from the content of that moment and
+// kept for the uuid's life. Go's mux cannot hold files/archives/{uuid}
+// beside files/{file}/hash, so the download is routed through the pattern
+// GET /2/drive/{d}/files/{file}/{rest}: an unknown route of that shape is
+// counted as archive.download (and answered 404).
+//
 // Deviations from the real service, by necessity: the v2 routes serve the v3 tree (Private is not flattened into
 // the root); thread=on lists one message per thread.
 package emulator
@@ -128,6 +149,8 @@ const (
 	EpSessionFinish   = "write.session.finish"
 	EpSessionCancel   = "write.session.cancel"
 	EpLastModified    = "write.last-modified"
+	EpArchiveBuild    = "archive.build"
+	EpArchiveDownload = "archive.download"
 	EpMailboxes       = "mail.mailboxes"
 	EpMailFolders     = "mail.folders"
 	EpMailUIDs        = "mail.uids"

@@ -81,6 +81,7 @@ type Server struct {
 	counts    counters
 	derived   derivedCache
 	sessions  sessionStore
+	archives  archiveStore
 
 	done      chan struct{}  // closed by Close: ends stalls, long polls, the watcher
 	wg        sync.WaitGroup // the Server's own goroutines (the watcher)
