@@ -198,8 +198,9 @@ func (d *Drives) startArchive(driveID int64, files []remote.Entry) {
 		defer d.archives.release(slots)
 		ctx, cancel := context.WithTimeout(d.archives.ctx, d.o.FetchTimeout)
 		defer cancel()
+		start := time.Now()
 		got, err := d.runArchive(ctx, driveID, ids, slots)
-		log := d.o.Logger.With("drive", driveID, "files", len(ids), "delivered", got)
+		log := d.o.Logger.With("drive", driveID, "files", len(ids), "delivered", got, "took", time.Since(start))
 		switch {
 		case err != nil && refusal(err):
 			d.archives.refused.Store(driveID, struct{}{})

@@ -3,7 +3,6 @@ package emulator
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"io"
 	"time"
 
@@ -14,14 +13,12 @@ import (
 // see the package documentation for the one assumed): one entry per file,
 // named by its path relative to the common parent ("a.txt",
 // "sub/b.txt"), directories recursed with an entry "sub/" of their own,
-// in the order the items were asked (children in id order), deflated
-// (fastest level), with the file's last_modified_at. Kept in memory.
+// in the order the items were asked (children in id order), stored (no
+// compression), with data descriptors and the file's last_modified_at.
+// Kept in memory.
 func (s *Server) zipOf(j *archiveJob) []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, flate.BestSpeed)
-	})
 	for _, it := range j.items {
 		s.zipAdd(zw, j.drive, "", it)
 	}
@@ -46,7 +43,7 @@ func (s *Server) zipAdd(zw *zip.Writer, drive int64, prefix string, n dataset.No
 	if !ok {
 		return // gone since the archive was asked: left out
 	}
-	fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: mod})
+	fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: mod})
 	if err != nil {
 		return
 	}

@@ -110,8 +110,10 @@
 // layout is UNKNOWN in the reference; assumed here: one entry per file
 // named by its path relative to the common parent ("a.txt", "sub/b.txt",
 // UTF-8 names), a "sub/" entry per directory, entries in the order asked,
-// deflated, with data descriptors (sizes after the data, as any streaming
-// zip writer makes them) and the file's last_modified_at. The zip is made
+// stored without compression (as streaming zip servers commonly do; a
+// drive holds mostly compressed media; the client also reads deflate),
+// with data descriptors (sizes after the data, as any streaming zip
+// writer makes them) and the file's last_modified_at. The zip is made
 // in memory on the first download from the content of that moment and
 // kept for the uuid's life. Go's mux cannot hold files/archives/{uuid}
 // beside files/{file}/hash, so the download is routed through the pattern
