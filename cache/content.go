@@ -156,6 +156,19 @@ func (c *content[K]) get(ctx context.Context, key K, h uint64, fetch func(contex
 	return f.wait(ctx)
 }
 
+// put stores data as key's bytes (h is its hash), as a fetch would have:
+// for bytes that came another way than through obtain (an archive).
+func (c *content[K]) put(key K, h uint64, data []byte) {
+	if c.rc != nil {
+		c.rc.Set(h, &chunk[K]{key: key, data: data}, int64(len(data)))
+	}
+	c.mu.Lock()
+	if !c.closed {
+		c.recent.add(key, data)
+	}
+	c.mu.Unlock()
+}
+
 // forget drops key from the cache (not a flight under way).
 func (c *content[K]) forget(key K, h uint64) {
 	if c.rc != nil {

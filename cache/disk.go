@@ -206,22 +206,27 @@ func (d *Disk) write(name string, data []byte) {
 func (d *Disk) writer() {
 	defer close(d.done)
 	for w := range d.queue {
-		if !d.roomFor(int64(len(w.data))) {
-			continue
-		}
-		size, err := writeBlockFile(d.dir, d.path(w.name), w.data)
-		if err != nil {
-			d.log.Debug("disk cache: block not written", "err", err)
-			continue
-		}
-		d.mu.Lock()
-		if _, ok := d.files[w.name]; !ok {
-			d.files[w.name] = d.order.PushFront(&diskFile{w.name, size})
-			d.used += size
-		}
-		d.evictLocked()
-		d.mu.Unlock()
+		d.put(w)
 	}
+}
+
+// put writes one block file and indexes it.
+func (d *Disk) put(w diskWrite) {
+	if !d.roomFor(int64(len(w.data))) {
+		return
+	}
+	size, err := writeBlockFile(d.dir, d.path(w.name), w.data)
+	if err != nil {
+		d.log.Debug("disk cache: block not written", "err", err)
+		return
+	}
+	d.mu.Lock()
+	if _, ok := d.files[w.name]; !ok {
+		d.files[w.name] = d.order.PushFront(&diskFile{w.name, size})
+		d.used += size
+	}
+	d.evictLocked()
+	d.mu.Unlock()
 }
 
 // roomFor reports whether the file system can take n more bytes and keep

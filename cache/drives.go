@@ -28,6 +28,7 @@ type Drives struct {
 	follow   *followers
 
 	siblings *siblingScans
+	archives *archives
 
 	blocks    *content[blockKey]
 	seed      maphash.Seed
@@ -64,6 +65,7 @@ func NewDrives(inner remote.Drives, o Options) *Drives {
 	d.siblings = newSiblingScans(o.Parallel)
 	budget, recent, ra := blockBudget(o)
 	d.readAhead = ra
+	d.archives = newArchives(inner, o, recent)
 	blocks, err := newContent[blockKey](budget, recent, o.BlockSize, o.FetchTimeout)
 	if err != nil {
 		// Only reachable with a config ristretto refuses, which
@@ -220,6 +222,7 @@ func (d *Drives) InvalidateAll() {
 // be used afterwards.
 func (d *Drives) Close() error {
 	d.follow.close()
+	d.archives.close()
 	d.gen.close()
 	d.blocks.close()
 	return nil

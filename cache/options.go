@@ -34,6 +34,9 @@ const (
 	DefaultMailPoll            = 30 * time.Second
 	DefaultMailActive          = 30 * time.Minute
 	DefaultMailFolderPoll      = 10 * time.Minute
+	DefaultArchiveMax          = 64 << 20
+	DefaultArchiveFiles        = 1000
+	DefaultArchiveWait         = 30 * time.Second
 )
 
 // Options tune both decorators. The zero value is usable: every zero field
@@ -93,6 +96,18 @@ type Options struct {
 	// LongPollRetry is how long a drive followed by PollInterval waits
 	// before trying its long poll again.
 	LongPollRetry time.Duration
+	// ArchiveMax bounds the bytes of one archive: when a reader goes
+	// through a directory's small files, the rest of them (each at most
+	// BlockSize) come in one zip of at most this many bytes (and
+	// ArchiveFiles files), when the source is an Archiver; negative: every
+	// file is fetched on its own. Also bounded by the memory the cache
+	// keeps for recent blocks.
+	ArchiveMax int64
+	// ArchiveFiles bounds the files of one archive (the API takes 20,000).
+	ArchiveFiles int
+	// ArchiveWait is how long a reader of a file an archive is bringing
+	// waits for it before fetching the file itself.
+	ArchiveWait time.Duration
 	// Online reports whether the remote answers (remote.Client.Online);
 	// while it does not, expired listings and stats are served at once,
 	// as they were. nil: the remote is taken to answer (an expired entry
@@ -117,6 +132,11 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	if o.DirCacheTime == 0 {
 		o.DirCacheTime = DefaultDirCacheTime
 	}
+	if o.ArchiveMax == 0 {
+		o.ArchiveMax = DefaultArchiveMax
+	}
+	fs.Var((*byteSize)(&o.ArchiveMax), "archive-max",
+		"largest zip in which a folder's small files are fetched together when a program reads them in turn (cp -r, rsync, tar; 0: one request per file)")
 	fs.Var((*byteSize)(&o.CacheSize), "cache-size",
 		"memory budget of the content cache, per service (e.g. 256MiB, 1GiB; 0 keeps only the working set)")
 	fs.Var((*ttlFlag)(&o.DirCacheTime), "dir-cache-time",
@@ -224,6 +244,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PollInterval == 0 {
 		o.PollInterval = DefaultPollInterval
+	}
+	if o.ArchiveMax == 0 {
+		o.ArchiveMax = DefaultArchiveMax
+	}
+	if o.ArchiveFiles <= 0 {
+		o.ArchiveFiles = DefaultArchiveFiles
+	}
+	if o.ArchiveWait <= 0 {
+		o.ArchiveWait = DefaultArchiveWait
 	}
 	if o.LongPollRetry <= 0 {
 		o.LongPollRetry = DefaultLongPollRetry

@@ -159,6 +159,9 @@ func (d *Drives) fetcher(e remote.Entry, st *fileState, off, n int64, ahead bool
 		if data, ok := d.o.Disk.loadBlock(fk, idx, off-idx*bs, n, blockLen); ok {
 			return data, nil
 		}
+		if data, ok := d.archived(ctx, fk, off, n); ok {
+			return data, nil // an archive was bringing it: no request of its own
+		}
 		if ahead {
 			if err := acquire(ctx, st.aheadSem); err != nil {
 				return nil, err

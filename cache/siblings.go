@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"hash/maphash"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -61,6 +62,26 @@ func (s *siblingScans) next(e remote.Entry, list []remote.Entry, blockSize int64
 	if !seen || now.Sub(prev) > scanWindow || len(list) == 0 {
 		return nil
 	}
+	var out []remote.Entry
+	s.walkLocked(e, list, blockSize, func(c remote.Entry) bool {
+		out = append(out, c)
+		return len(out) < siblingsAhead
+	})
+	return out
+}
+
+// after calls fn with the small files that follow e in its directory's
+// listing, in name order, until fn returns false.
+func (s *siblingScans) after(e remote.Entry, list []remote.Entry, blockSize int64, fn func(remote.Entry) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(list) > 0 {
+		s.walkLocked(e, list, blockSize, fn)
+	}
+}
+
+func (s *siblingScans) walkLocked(e remote.Entry, list []remote.Entry, blockSize int64, fn func(remote.Entry) bool) {
+	dir := itemKey{e.DriveID, e.ParentID}
 	sl, ok := s.sorted[dir]
 	if !ok || sl.first != &list[0] || sl.n != len(list) {
 		sl = sortedList{first: &list[0], n: len(list), order: make([]int, len(list))}
@@ -71,24 +92,33 @@ func (s *siblingScans) next(e remote.Entry, list []remote.Entry, blockSize int64
 		s.sorted[dir] = sl
 	}
 	at := sort.Search(len(sl.order), func(i int) bool { return list[sl.order[i]].Name >= e.Name })
-	var out []remote.Entry
-	for i := at + 1; i < len(sl.order) && len(out) < siblingsAhead; i++ {
-		if c := list[sl.order[i]]; !c.IsDir && c.Size > 0 && c.Size <= blockSize {
-			out = append(out, c)
+	for i := at + 1; i < len(sl.order); i++ {
+		if c := list[sl.order[i]]; !c.IsDir && c.Size > 0 && c.Size <= blockSize && !fn(c) {
+			return
 		}
 	}
-	return out
 }
 
 // prefetchSiblings starts fetching the first block of the files that
-// follow e in its directory when a scan of that directory is under way.
+// follow e in its directory when a scan of that directory is under way:
+// the rest of the directory's small files in one archive when the source
+// can (see Archiver), else (and for what no archive brings) the next
+// siblingsAhead files one by one.
 func (d *Drives) prefetchSiblings(e remote.Entry) {
 	list, ok := d.lists.peek(itemKey{e.DriveID, e.ParentID})
 	if !ok {
 		return
 	}
-	for _, sib := range d.siblings.next(e, list, d.o.BlockSize, d.o.Now()) {
+	next := d.siblings.next(e, list, d.o.BlockSize, d.o.Now())
+	if len(next) == 0 {
+		return
+	}
+	d.archiveSiblings(e, list, next)
+	for _, sib := range next {
 		fk := fileKey{sib.DriveID, sib.ID, sib.Version}
+		if d.archives.isPending(fk) {
+			continue // its archive's reader waits for it
+		}
 		vh := maphash.String(d.seed, sib.Version)
 		k, h := blockKey{fk, 0}, blockHash(vh, fk, 0)
 		if _, ok := d.blocks.lookup(k, h); ok {
@@ -102,5 +132,45 @@ func (d *Drives) prefetchSiblings(e remote.Entry) {
 			defer release(d.siblings.sem)
 			return fetch(ctx)
 		})
+	}
+}
+
+// archiveSiblings starts an archive of the small files after e that are
+// neither cached nor already asked of an archive, when one of the next
+// ones needs fetching and enough of them do to be worth it: as the reader
+// nears the end of one archive, the next one starts.
+func (d *Drives) archiveSiblings(e remote.Entry, list, next []remote.Entry) {
+	if !d.archives.usable(e.DriveID) {
+		return
+	}
+	need := func(c remote.Entry) bool {
+		fk := fileKey{c.DriveID, c.ID, c.Version}
+		if d.archives.wasTried(fk) || d.o.Disk.hasBlock(fk, 0) {
+			return false
+		}
+		_, cached := d.blocks.lookup(blockKey{fk, 0}, blockHash(maphash.String(d.seed, c.Version), fk, 0))
+		return !cached
+	}
+	if !slices.ContainsFunc(next, need) {
+		return
+	}
+	var batch []remote.Entry
+	var bytes int64
+	names := map[string]int{}
+	d.siblings.after(e, list, d.o.BlockSize, func(c remote.Entry) bool {
+		if bytes+c.Size > d.archives.maxBytes || len(batch) >= d.archives.maxFiles {
+			return false
+		}
+		names[c.Name]++
+		if need(c) {
+			batch = append(batch, c)
+			bytes += c.Size
+		}
+		return true
+	})
+	// Entries are told apart by name: two files of one name stay out.
+	batch = slices.DeleteFunc(batch, func(c remote.Entry) bool { return names[c.Name] > 1 })
+	if len(batch) >= archiveMinFiles {
+		d.startArchive(e.DriveID, batch)
 	}
 }

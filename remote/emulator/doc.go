@@ -38,6 +38,8 @@
 //	trash.restore     POST   /2/drive/{d}/trash/{f}/restore
 //	trash.delete      DELETE /2/drive/{d}/trash/{f} (for ever)
 //	trash.empty       DELETE /2/drive/{d}/trash
+//	archive.build     POST   /2/drive/{d}/files/archives (also /3/)
+//	archive.download  GET    /2/drive/{d}/files/archives/{uuid}
 //	mail.mailboxes    GET    /api/mailbox
 //	mail.folders      GET    /api/mail/{uuid}/folder
 //	mail.uids         GET    /api/mail/{uuid}/folder/{fid}/mobile/date-ordered-messages-uids
@@ -119,6 +121,27 @@
 // kdrive-fuse call it) is served; kdrive-fuse's /2/.../files/{f}/shares is
 // not (no official client uses it; the public link is /2/.../link).
 //
+// Archives (additions §3): POST …/files/archives takes file_ids (one
+// parent's items) or parent_id with except_file_ids, counts the files with
+// directories recursed (1 to 20,000, else 400 validation_failed; unknown
+// ids 404 object_not_found; ids of two parents 400 validation_failed) and
+// answers 201 {uuid, number_of_files, infected_files: [], pua_files: []}.
+// GET …/files/archives/{uuid} serves the zip itself (the real one may 302
+// to a content host; a client following redirects sees no difference),
+// with Range, any number of times for an hour (lifetime UNKNOWN). The zip
+// layout is UNKNOWN in the reference; assumed here: one entry per file
+// named by its path relative to the common parent ("a.txt", "sub/b.txt",
+// UTF-8 names), a "sub/" entry per directory, entries in the order asked,
+// stored without compression (as streaming zip servers commonly do; a
+// drive holds mostly compressed media; the client also reads deflate),
+// with data descriptors (sizes after the data, as any streaming zip
+// writer makes them) and the file's last_modified_at. The zip is made
+// in memory on the first download from the content of that moment and
+// kept for the uuid's life. Go's mux cannot hold files/archives/{uuid}
+// beside files/{file}/hash, so the download is routed through the pattern
+// GET /2/drive/{d}/files/{file}/{rest}: an unknown route of that shape is
+// counted as archive.download (and answered 404).
+//
 // Deviations from the real service, by necessity: the v2 routes serve the v3 tree (Private is not flattened into
 // the root); thread=on lists one message per thread.
 package emulator
@@ -156,6 +179,8 @@ const (
 	EpTrashRestore    = "trash.restore"
 	EpTrashDelete     = "trash.delete"
 	EpTrashEmpty      = "trash.empty"
+	EpArchiveBuild    = "archive.build"
+	EpArchiveDownload = "archive.download"
 	EpMailboxes       = "mail.mailboxes"
 	EpMailFolders     = "mail.folders"
 	EpMailUIDs        = "mail.uids"

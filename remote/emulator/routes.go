@@ -71,6 +71,11 @@ func (s *Server) routes() {
 	s.handle("DELETE /2/drive/{drive}/files/{file}", EpTrash, needDrive, s.trash)
 	s.handle("DELETE /3/drive/{drive}/files/{file}", EpTrash, needDrive, s.trash)
 
+	// Archives (additions §3): build a zip of one parent's items, download it.
+	s.handle("POST /2/drive/{drive}/files/archives", EpArchiveBuild, needDrive, s.buildArchive)
+	s.handle("POST /3/drive/{drive}/files/archives", EpArchiveBuild, needDrive, s.buildArchive)
+	s.handle("GET /2/drive/{drive}/files/{file}/{rest}", EpArchiveDownload, needDrive, s.archiveRoute)
+
 	const folder = "/api/mail/{mailbox}/folder/{folder}"
 	s.handle("GET /api/mailbox", EpMailboxes, needMail, s.mailboxes)
 	s.handle("GET /api/mail/{mailbox}/folder", EpMailFolders, needMail, s.mailFolders)

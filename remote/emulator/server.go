@@ -83,8 +83,9 @@ type Server struct {
 	sessions  sessionStore
 	// wmu orders API writes (a data set mutation and its mirror on disk)
 	// with the watcher's scans, so neither sees the other half done.
-	wmu   sync.Mutex
-	links linkStore
+	wmu      sync.Mutex
+	links    linkStore
+	archives archiveStore
 
 	done      chan struct{}  // closed by Close: ends stalls, long polls, the watcher
 	wg        sync.WaitGroup // the Server's own goroutines (the watcher)

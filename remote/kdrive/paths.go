@@ -43,3 +43,11 @@ func (c *Client) longpollURL(drive int64, cursor string, timeoutSec int) string 
 	q := url.Values{"cursor": {cursor}, "timeout": {strconv.Itoa(timeoutSec) + "s"}}
 	return fmt.Sprintf("%s/2/drive/%d/files/listing/longpoll?%s", c.notify, drive, q.Encode())
 }
+
+func (c *Client) archiveBuildURL(drive int64) string {
+	return fmt.Sprintf("%s/2/drive/%d/files/archives", c.api, drive)
+}
+
+func (c *Client) archiveURL(drive int64, uuid string) string {
+	return fmt.Sprintf("%s/2/drive/%d/files/archives/%s", c.api, drive, url.PathEscape(uuid))
+}
