@@ -104,7 +104,7 @@ func (m *Mail) Messages(ctx context.Context, mailbox, folderID string) ([]remote
 		list, sig, err := m.poll.feed.Listing(ctx, mailbox, folderID)
 		if err == nil {
 			m.sizes.listed(f, list)
-			m.poll.listed(f, list, sig)
+			m.poll.listed(f, list, sig, m.o.Now())
 		}
 		return list, err
 	})
