@@ -2,10 +2,13 @@ package cache
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/infomaniakfs/infomaniakfs/remote"
 )
 
 // The poll budget: one round asks every INBOX (new mail is what users wait
@@ -81,4 +84,34 @@ func (c *countFlag) Set(s string) error {
 	}
 	*c = countFlag(v)
 	return nil
+}
+
+// revalidate lists f for the listing cache when its entry expired (or was
+// never there). A folder whose signature the poller holds costs one
+// activities request when unchanged, whatever its size (mail reference
+// §8, §9), instead of a full listing: a folder waiting for its poll turn
+// is cheap to list again. Any failure of the delta falls back to a full
+// listing, which reports the error if it fails too. The change is not
+// reported to subscribers: the caller is listing the folder anyway.
+func (m *Mail) revalidate(ctx context.Context, f folderKey) ([]remote.Message, error) {
+	if list, sig := m.poll.state(f); sig != "" {
+		held := make([]string, len(list))
+		for i, msg := range list {
+			held[i] = msg.UID
+		}
+		added, deleted, next, err := m.poll.feed.Activities(ctx, f.mailbox, f.folder, sig, held)
+		if err == nil && len(added) <= maxDelta && len(deleted) <= maxDelta {
+			if _, _, patched, err := m.patch(ctx, f, list, added, deleted); err == nil {
+				m.sizes.listed(f, patched)
+				m.poll.listed(f, patched, next, m.o.Now())
+				return patched, nil
+			}
+		}
+	}
+	list, sig, err := m.poll.feed.Listing(ctx, f.mailbox, f.folder)
+	if err == nil {
+		m.sizes.listed(f, list)
+		m.poll.listed(f, list, sig, m.o.Now())
+	}
+	return list, err
 }

@@ -107,13 +107,28 @@ func (m *Mail) pollFolder(ctx context.Context, f folderKey) {
 
 // applyDelta patches list (of signature's state) into the state of next.
 func (m *Mail) applyDelta(ctx context.Context, f folderKey, list []remote.Message, added, deleted []string, next string, gen uint64) {
+	fresh, removed, patched, err := m.patch(ctx, f, list, added, deleted)
+	if err != nil {
+		// The signature stays: the next round asks for the same delta.
+		m.o.Logger.Debug("mail: poll skipped", "folder", f.folder, "err", err)
+		return
+	}
+	m.store(f, patched, next, gen)
+	if len(fresh) > 0 || len(removed) > 0 {
+		m.emit(MailChange{Mailbox: f.mailbox, FolderID: f.folder, Added: fresh, Removed: removed})
+	}
+}
+
+// patch applies a delta to list: it fetches the listing view of the added
+// UIDs not held, and returns them, the messages removed, and the patched
+// listing, newest first as listed.
+func (m *Mail) patch(ctx context.Context, f folderKey, list []remote.Message, added, deleted []string) (fresh, removed, patched []remote.Message, err error) {
 	gone := make(map[string]bool, len(deleted))
 	for _, uid := range deleted {
 		gone[uid] = true
 	}
 	have := make(map[string]bool, len(list))
 	kept := make([]remote.Message, 0, len(list))
-	var removed []remote.Message
 	for _, msg := range list {
 		if gone[msg.UID] {
 			removed = append(removed, msg)
@@ -128,20 +143,12 @@ func (m *Mail) applyDelta(ctx context.Context, f folderKey, list []remote.Messag
 			want = append(want, uid)
 		}
 	}
-	var fresh []remote.Message
 	if len(want) > 0 {
-		var err error
 		if fresh, err = m.poll.feed.MessagesByUID(ctx, f.mailbox, f.folder, want); err != nil {
-			// The signature stays: the next round asks for the same delta.
-			m.o.Logger.Debug("mail: poll skipped", "folder", f.folder, "err", err)
-			return
+			return nil, nil, nil, err
 		}
 	}
-	// Newest first, as listed.
-	m.store(f, append(slices.Clip(fresh), kept...), next, gen)
-	if len(fresh) > 0 || len(removed) > 0 {
-		m.emit(MailChange{Mailbox: f.mailbox, FolderID: f.folder, Added: fresh, Removed: removed})
-	}
+	return fresh, removed, append(slices.Clip(fresh), kept...), nil
 }
 
 // relist lists f afresh and reports how it differs from old.
