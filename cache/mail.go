@@ -101,12 +101,7 @@ func (m *Mail) Messages(ctx context.Context, mailbox, folderID string) ([]remote
 			}
 			return list, err
 		}
-		list, sig, err := m.poll.feed.Listing(ctx, mailbox, folderID)
-		if err == nil {
-			m.sizes.listed(f, list)
-			m.poll.listed(f, list, sig)
-		}
-		return list, err
+		return m.revalidate(ctx, f)
 	})
 	return slices.Clone(v), err
 }

@@ -38,11 +38,13 @@ type MailChange struct {
 }
 
 // folderWatch is what the poller keeps of a folder it follows: the listing
-// its signature describes, and when a user last listed or opened it.
+// its signature describes, when a user last listed or opened it, and when
+// it was last asked for changes or listed afresh.
 type folderWatch struct {
-	list []remote.Message // shared with the listing cache: never modified
-	sig  string
-	used time.Time
+	list   []remote.Message // shared with the listing cache: never modified
+	sig    string
+	used   time.Time
+	polled time.Time
 }
 
 // mailPoller is the state of Mail's poller. The loop runs once a folder
@@ -131,12 +133,23 @@ func (p *mailPoller) state(f folderKey) ([]remote.Message, string) {
 	return nil, ""
 }
 
-// listed records a listing of f and the signature of its state.
-func (p *mailPoller) listed(f folderKey, list []remote.Message, sig string) {
+// listed records a listing of f, fresh at now, and the signature of its
+// state.
+func (p *mailPoller) listed(f folderKey, list []remote.Message, sig string, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	w := p.watch(f)
-	w.list, w.sig = list, sig
+	w.list, w.sig, w.polled = list, sig, now
+}
+
+// asked records that a round asks f for changes at now, whatever the
+// answer: a folder that keeps failing takes its turn like the others.
+func (p *mailPoller) asked(f folderKey, now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if w, ok := p.watches[f]; ok {
+		w.polled = now
+	}
 }
 
 func (p *mailPoller) drop(f folderKey) {

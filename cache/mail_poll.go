@@ -9,8 +9,9 @@ import (
 )
 
 // The poller follows the folders a user looks at (listed or opened in the
-// last MailActive) and each mailbox's INBOX once listed: every MailPoll one activities
-// request per folder (mail reference §8), which patches the cached listing
+// last MailActive) and each mailbox's INBOX once listed: every MailPoll one
+// activities request for each INBOX and for MailPollFolders of the others,
+// taking turns (mail_budget.go; mail reference §8), which patches the cached listing
 // (UIDs never change content, so added and deleted UIDs are the whole
 // story) and keeps it fresh past its TTL. An expired signature, or more
 // changes than the apps accept in one delta, costs one fresh listing. The
@@ -36,14 +37,15 @@ func (m *Mail) pollOnce(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		m.poll.asked(f, m.o.Now())
 		m.pollFolder(ctx, f)
 	}
 }
 
-// pollTargets returns the folders to poll this round, and forgets the
-// others: those used in the last MailActive, and each mailbox's INBOX once
-// listed (an INBOX never listed has nothing to keep fresh: its first
-// listing is fresh).
+// pollTargets returns the folders to poll this round (choosePoll), and
+// forgets those no longer in use. In use are the folders listed or opened
+// in the last MailActive, and each mailbox's INBOX once listed (an INBOX
+// never listed has nothing to keep fresh: its first listing is fresh).
 func (m *Mail) pollTargets() []folderKey {
 	inboxes := map[folderKey]bool{}
 	boxes, _ := m.mailboxes.peek(struct{}{})
@@ -59,15 +61,15 @@ func (m *Mail) pollTargets() []folderKey {
 	p := &m.poll
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var out []folderKey
+	var cands []pollCandidate
 	for f, w := range p.watches {
 		if inboxes[f] && w.sig != "" || now.Sub(w.used) < m.o.MailActive {
-			out = append(out, f)
+			cands = append(cands, pollCandidate{key: f, inbox: inboxes[f], used: w.used, polled: w.polled})
 		} else {
 			delete(p.watches, f)
 		}
 	}
-	return out
+	return choosePoll(cands, m.o.MailPollFolders)
 }
 
 // transient errors skip a round: the next one asks again, as it would.
@@ -105,13 +107,28 @@ func (m *Mail) pollFolder(ctx context.Context, f folderKey) {
 
 // applyDelta patches list (of signature's state) into the state of next.
 func (m *Mail) applyDelta(ctx context.Context, f folderKey, list []remote.Message, added, deleted []string, next string, gen uint64) {
+	fresh, removed, patched, err := m.patch(ctx, f, list, added, deleted)
+	if err != nil {
+		// The signature stays: the next round asks for the same delta.
+		m.o.Logger.Debug("mail: poll skipped", "folder", f.folder, "err", err)
+		return
+	}
+	m.store(f, patched, next, gen)
+	if len(fresh) > 0 || len(removed) > 0 {
+		m.emit(MailChange{Mailbox: f.mailbox, FolderID: f.folder, Added: fresh, Removed: removed})
+	}
+}
+
+// patch applies a delta to list: it fetches the listing view of the added
+// UIDs not held, and returns them, the messages removed, and the patched
+// listing, newest first as listed.
+func (m *Mail) patch(ctx context.Context, f folderKey, list []remote.Message, added, deleted []string) (fresh, removed, patched []remote.Message, err error) {
 	gone := make(map[string]bool, len(deleted))
 	for _, uid := range deleted {
 		gone[uid] = true
 	}
 	have := make(map[string]bool, len(list))
 	kept := make([]remote.Message, 0, len(list))
-	var removed []remote.Message
 	for _, msg := range list {
 		if gone[msg.UID] {
 			removed = append(removed, msg)
@@ -126,20 +143,12 @@ func (m *Mail) applyDelta(ctx context.Context, f folderKey, list []remote.Messag
 			want = append(want, uid)
 		}
 	}
-	var fresh []remote.Message
 	if len(want) > 0 {
-		var err error
 		if fresh, err = m.poll.feed.MessagesByUID(ctx, f.mailbox, f.folder, want); err != nil {
-			// The signature stays: the next round asks for the same delta.
-			m.o.Logger.Debug("mail: poll skipped", "folder", f.folder, "err", err)
-			return
+			return nil, nil, nil, err
 		}
 	}
-	// Newest first, as listed.
-	m.store(f, append(slices.Clip(fresh), kept...), next, gen)
-	if len(fresh) > 0 || len(removed) > 0 {
-		m.emit(MailChange{Mailbox: f.mailbox, FolderID: f.folder, Added: fresh, Removed: removed})
-	}
+	return fresh, removed, append(slices.Clip(fresh), kept...), nil
 }
 
 // relist lists f afresh and reports how it differs from old.
@@ -182,7 +191,7 @@ func (m *Mail) relist(ctx context.Context, f folderKey, old []remote.Message, ge
 // another DirCacheTime.
 func (m *Mail) store(f folderKey, list []remote.Message, sig string, gen uint64) {
 	m.sizes.listed(f, list)
-	m.poll.listed(f, list, sig)
+	m.poll.listed(f, list, sig, m.o.Now())
 	m.messages.put(f, list, gen)
 }
 

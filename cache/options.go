@@ -33,6 +33,7 @@ const (
 	DefaultLongPollRetry       = 5 * time.Minute
 	DefaultMailPoll            = 30 * time.Second
 	DefaultMailActive          = 30 * time.Minute
+	DefaultMailPollFolders     = 1
 	DefaultMailFolderPoll      = 10 * time.Minute
 	DefaultArchiveMax          = 64 << 20
 	DefaultArchiveFiles        = 1000
@@ -69,6 +70,9 @@ type Options struct {
 	// MailActive is how long a folder listed or opened stays polled;
 	// negative polls only each mailbox's INBOX.
 	MailActive time.Duration
+	// MailPollFolders is how many folders in use besides each INBOX one
+	// poll round asks for changes, taking turns; negative: INBOXes only.
+	MailPollFolders int
 	// MailFolderPoll is how often the polled mailboxes' folder trees are
 	// read again.
 	MailFolderPoll time.Duration
@@ -149,10 +153,15 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	if o.MailActive == 0 {
 		o.MailActive = DefaultMailActive
 	}
+	if o.MailPollFolders == 0 {
+		o.MailPollFolders = DefaultMailPollFolders
+	}
 	fs.Var((*ttlFlag)(&o.MailPoll), "mail-poll",
-		"how often mail folders in use (and each INBOX) are asked for new and deleted messages (0: never)")
+		"how often each INBOX (and, taking turns, the other mail folders in use) is asked for new and deleted messages (0: never)")
 	fs.Var((*ttlFlag)(&o.MailActive), "mail-active",
 		"how long a mail folder stays polled after it was last listed or opened (0: only each INBOX)")
+	fs.Var((*countFlag)(&o.MailPollFolders), "mail-poll-folders",
+		"how many mail folders in use besides each INBOX one --mail-poll round asks for changes, taking turns (0: only each INBOX)")
 	fs.BoolVar(&o.NoSnapshot, "no-snapshot", false,
 		"list each kDrive directory when it is opened, instead of fetching a drive's whole tree in one request (changes then show after --dir-cache-time)")
 	if o.PollInterval == 0 {
@@ -232,6 +241,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MailActive == 0 {
 		o.MailActive = DefaultMailActive
+	}
+	if o.MailPollFolders == 0 {
+		o.MailPollFolders = DefaultMailPollFolders
 	}
 	if o.MailFolderPoll <= 0 {
 		o.MailFolderPoll = DefaultMailFolderPoll

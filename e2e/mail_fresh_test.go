@@ -123,8 +123,9 @@ func TestMailFreshness(t *testing.T) {
 	}
 }
 
-// An idle mount polls each INBOX and the folders in use, one activities
-// request per folder per --mail-poll, and nothing else.
+// An idle mount polls each INBOX and the folders in use (here one, within
+// --mail-poll-folders), one activities request per folder per --mail-poll,
+// and nothing else.
 func TestMailPollBudget(t *testing.T) {
 	const poll = 500 * time.Millisecond
 	data := dataset.Generate(dataset.Spec{Seed: 15, Drives: 1, Depth: 1, DirsPerDir: 1, FilesPerDir: 1,
