@@ -91,6 +91,7 @@ func (f *driveFollower) longPoll(ctx context.Context, log *slog.Logger) (changed
 		f.pollFailed = time.Now()
 		return true, sleepCtx(ctx, o.PollInterval)
 	case !changed:
+		f.d.follow.note(f.drive, "long poll", true)
 		if !f.pollFailed.IsZero() {
 			log.Info("kDrive long poll works again")
 			f.pollFailed = time.Time{}
@@ -119,10 +120,12 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (int, boo
 		f.backoff = 0
 		f.cursor = next
 		f.d.publish(f.d.apply(f.drive, actions))
+		f.d.follow.note(f.drive, f.mode(), true)
 		return len(actions), true
 	}
 	if waitOut(err) {
 		log.Debug("kDrive changes unavailable; waiting", "err", err)
+		f.d.follow.note(f.drive, "outage", false)
 		return 0, f.wait(ctx)
 	}
 	log.Info("kDrive change cursor refused; reading the whole drive again", "err", err)
@@ -135,6 +138,7 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (int, boo
 			f.backoff = 0
 			f.cursor = cursor
 			f.pollFailed = time.Time{} // it may have refused the old cursor
+			f.d.follow.note(f.drive, f.mode(), true)
 			f.d.publish([]DriveChange{{Kind: DriveReloaded, Drive: f.drive}})
 			return 1, true
 		case waitOut(err):
@@ -147,6 +151,14 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (int, boo
 			return 0, false
 		}
 	}
+}
+
+// mode is how the feed is read now (FeedState.Mode).
+func (f *driveFollower) mode() string {
+	if f.pollFailed.IsZero() {
+		return "long poll"
+	}
+	return "polling"
 }
 
 // wait sleeps the outage backoff (PollInterval/6 doubling up to 5 min),
@@ -166,6 +178,7 @@ func (d *Drives) canFollow(cursor string) bool {
 // cursor.
 func (d *Drives) startFollower(driveID int64, cursor string) {
 	f := &driveFollower{d: d, drive: driveID, cursor: cursor}
+	d.follow.note(driveID, f.mode(), true) // just snapshotted
 	d.follow.start(f.run)
 }
 
@@ -173,6 +186,7 @@ func (d *Drives) startFollower(driveID int64, cursor string) {
 // expiry, are dropped, and it is listed per directory from now on.
 func (d *Drives) unfollow(driveID int64) {
 	d.followed.Delete(driveID)
+	d.follow.forget(driveID)
 	d.gen.bump()
 	d.dropDrive(driveID)
 	d.snaps.refuse(driveID)
