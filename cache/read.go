@@ -80,7 +80,9 @@ func (d *Drives) readAt(ctx context.Context, e remote.Entry, p []byte, off int64
 	need := small[:0]
 	for b := first; b <= last; b++ {
 		k, base, want := blockKey{fk, b}, b*bs, min(bs, e.Size-b*bs)
-		if _, ok := d.blocks.lookup(k, blockHash(vh, fk, b)); ok || !useSub {
+		// A block no larger than a sub-block (a small file) is fetched
+		// whole: the same bytes, under the key everyone else uses.
+		if _, ok := d.blocks.lookup(k, blockHash(vh, fk, b)); ok || !useSub || want <= subBlock {
 			need = append(need, d.piece(ctx, e, st, vh, k, base, want))
 			continue
 		}
