@@ -87,6 +87,8 @@ type followers struct {
 	mu     sync.Mutex
 	closed bool // GUARDED_BY(mu)
 
+	feedStates // what each follower last said (status, metrics)
+
 	subMu sync.Mutex
 	subs  map[int]func(DriveChange) // GUARDED_BY(subMu)
 	next  int                       // GUARDED_BY(subMu)

@@ -114,6 +114,7 @@ func (f *driveFollower) longPoll(ctx context.Context) (bool, error) {
 		f.pollFailed = time.Time{}
 	}
 	if !changed {
+		f.d.follow.note(f.drive, f.mode(), true)
 		// A server answering at once must not make this spin.
 		sleepCtx(ctx, minLongPollInterval-time.Since(start))
 		return false, nil
@@ -139,6 +140,7 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (n int, a
 		f.cursor = next
 		f.d.publish(f.d.apply(f.drive, actions))
 		f.d.setCurrent(f.drive, true)
+		f.d.follow.note(f.drive, f.mode(), true)
 		if len(actions) > 0 {
 			f.changedAt = time.Now()
 		}
@@ -149,6 +151,7 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (n int, a
 			log.Info("kDrive changes unavailable; listings expire on the TTL until they are back", "err", err)
 		}
 		f.d.setCurrent(f.drive, false)
+		f.d.follow.note(f.drive, "outage", false)
 		return 0, f.wait(ctx), false
 	}
 	log.Info("kDrive change cursor refused; reading the whole drive again", "err", err)
@@ -162,6 +165,7 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (n int, a
 			f.cursor = cursor
 			f.pollFailed = time.Time{} // it may have refused the old cursor
 			f.d.setCurrent(f.drive, true)
+			f.d.follow.note(f.drive, f.mode(), true)
 			f.d.publish([]DriveChange{{Kind: DriveReloaded, Drive: f.drive}})
 			return 1, true, true
 		case waitOut(err):
@@ -175,6 +179,14 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (n int, a
 			return 0, false, true
 		}
 	}
+}
+
+// mode is how the feed is read now (FeedState.Mode).
+func (f *driveFollower) mode() string {
+	if f.pollFailed.IsZero() {
+		return "long poll"
+	}
+	return "polling"
 }
 
 // wait sleeps the outage backoff (1 s doubling up to PollInterval, at
@@ -194,6 +206,7 @@ func (d *Drives) canFollow(cursor string) bool {
 // cursor.
 func (d *Drives) startFollower(driveID int64, cursor string) {
 	f := &driveFollower{d: d, drive: driveID, cursor: cursor}
+	d.follow.note(driveID, f.mode(), true) // just snapshotted
 	d.follow.start(f.run)
 }
 
@@ -201,6 +214,7 @@ func (d *Drives) startFollower(driveID int64, cursor string) {
 // expiry, are dropped, and it is listed per directory from now on.
 func (d *Drives) unfollow(driveID int64) {
 	d.followed.Delete(driveID)
+	d.follow.forget(driveID)
 	d.gen.bump()
 	d.dropDrive(driveID)
 	d.snaps.refuse(driveID)

@@ -36,6 +36,8 @@ type Drives struct {
 
 	filesMu sync.Mutex
 	files   map[fileKey]*fileState
+
+	rstats readStats // stats.go
 }
 
 type itemKey struct{ drive, id int64 }

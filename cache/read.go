@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"time"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
 )
@@ -47,6 +48,13 @@ const subBlock = 256 << 10
 // from the remote invalidates the item's cached stat and listing and is
 // returned with no bytes, so one call never mixes two versions.
 func (d *Drives) ReadAt(ctx context.Context, e remote.Entry, p []byte, off int64) (int, error) {
+	start := time.Now()
+	n, err := d.readAt(ctx, e, p, off)
+	d.rstats.read(time.Since(start))
+	return n, err
+}
+
+func (d *Drives) readAt(ctx context.Context, e remote.Entry, p []byte, off int64) (int, error) {
 	switch {
 	case e.IsDir:
 		return 0, fmt.Errorf("cache: read of directory %d: %w", e.ID, remote.ErrInvalid)
@@ -72,7 +80,9 @@ func (d *Drives) ReadAt(ctx context.Context, e remote.Entry, p []byte, off int64
 	need := small[:0]
 	for b := first; b <= last; b++ {
 		k, base, want := blockKey{fk, b}, b*bs, min(bs, e.Size-b*bs)
-		if _, ok := d.blocks.lookup(k, blockHash(vh, fk, b)); ok || !useSub {
+		// A block no larger than a sub-block (a small file) is fetched
+		// whole: the same bytes, under the key everyone else uses.
+		if _, ok := d.blocks.lookup(k, blockHash(vh, fk, b)); ok || !useSub || want <= subBlock {
 			need = append(need, d.piece(ctx, e, st, vh, k, base, want))
 			continue
 		}
@@ -127,8 +137,14 @@ func (d *Drives) piece(ctx context.Context, e remote.Entry, st *fileState, vh ui
 	pd := pending{key: k, hash: h, base: base, want: want}
 	if data, ok := d.blocks.lookup(k, h); ok {
 		pd.data = data
+		d.rstats.memHits.Add(1)
 	} else {
 		pd.data, pd.f = d.blocks.obtain(ctx, k, h, d.fetcher(e, st, base, want, false))
+		if pd.f != nil {
+			d.rstats.memMisses.Add(1)
+		} else {
+			d.rstats.memHits.Add(1) // landed since lookup
+		}
 	}
 	return pd
 }
@@ -157,7 +173,11 @@ func (d *Drives) fetcher(e remote.Entry, st *fileState, off, n int64, ahead bool
 		idx := off / bs
 		blockLen := min(bs, e.Size-idx*bs)
 		if data, ok := d.o.Disk.loadBlock(fk, idx, off-idx*bs, n, blockLen); ok {
+			d.rstats.diskHits.Add(1)
 			return data, nil
+		}
+		if d.o.Disk != nil {
+			d.rstats.diskMisses.Add(1)
 		}
 		if data, ok := d.archived(ctx, fk, off, n); ok {
 			return data, nil // an archive was bringing it: no request of its own
@@ -173,6 +193,9 @@ func (d *Drives) fetcher(e remote.Entry, st *fileState, off, n int64, ahead bool
 		}
 		defer release(st.sem)
 		data, err := d.fetchRange(ctx, e, off, n)
+		if err == nil {
+			d.rstats.fetched.Add(n)
+		}
 		if err == nil && n == blockLen {
 			d.o.Disk.storeBlock(fk, idx, data) // sub-blocks are not kept on disk
 		}

@@ -295,3 +295,25 @@ func TestRandomReadFetchesSubBlocks(t *testing.T) {
 		t.Errorf("3 random reads fetched %d ranges, %d bytes; want 4 sub-blocks of at most %d", len(f.openLog), fetched, subBlock)
 	}
 }
+
+// A first read at a large file's start (MIME sniffing: 4 KiB, 128 KiB
+// once the kernel rounds it up) fetches one sub-block, not a block and
+// its read-ahead; a reader that goes on gets blocks and read-ahead.
+func TestFirstReadFetchesASubBlock(t *testing.T) {
+	const bs = 4 << 20
+	f := newFakeDrives()
+	e := f.addFile(1, 10, 16<<20)
+	want := f.bytesOf(10)
+	d := newTestDrives(t, f, Options{BlockSize: bs, ReadAhead: 4, CacheSize: 64 << 20})
+	checkRead(t, d, e, want, 0, 4096)
+	checkRead(t, d, e, want, 4096, 128<<10-4096)
+	checkRead(t, d, e, want, 128<<10, 128<<10)
+	d.blocks.wait()
+	if got := d.Stats().FetchedBytes; got != subBlock {
+		t.Fatalf("sniffing the first 256 KiB fetched %d bytes, want one sub-block (%d)", got, subBlock)
+	}
+	for off := int64(256 << 10); off < 2<<20; off += 128 << 10 {
+		checkRead(t, d, e, want, off, 128<<10)
+	}
+	eventually(t, "block 0 and read-ahead of block 1", func() bool { return f.opens.Load() >= 3 })
+}

@@ -82,7 +82,8 @@ func (st *fileState) advance(off, end, bs, lastBlock int64, readAhead int) (s *s
 		s.next = max(s.next, end)
 	} else {
 		// A new stream replaces the least recently used one. A file's
-		// first read at its start counts as sequential already.
+		// first read at its start counts as sequential already, once it
+		// is past probing.
 		s = &st.streams[0]
 		for i := range st.streams {
 			if st.streams[i].used < s.used {
@@ -95,7 +96,7 @@ func (st *fileState) advance(off, end, bs, lastBlock int64, readAhead int) (s *s
 		}
 	}
 	s.used = st.tick
-	if s.streak == 0 {
+	if s.streak == 0 || s.probing(bs) {
 		return s, 1, 0, false
 	}
 	if readAhead <= 0 {
@@ -108,6 +109,19 @@ func (st *fileState) advance(off, end, bs, lastBlock int64, readAhead int) (s *s
 		s.ahead = to
 	}
 	return s, from, to, true
+}
+
+// probing reports a stream that began at the file's start and has read
+// no further than its first sub-block: a program sniffing the file's
+// type (file, a thumbnailer's MIME check: 4 KiB, which the kernel turns
+// into 128 KiB) looks just like a sequential reader's first reads. Such
+// reads fetch sub-blocks only, with no read-ahead, so a folder of large
+// files sniffed by a desktop costs 256 KiB per file, not a block and its
+// read-ahead (8 MiB); a reader that goes on costs one sub-block's round
+// trip before the blocks and read-ahead start. A single read larger than
+// a sub-block proves intent at once.
+func (s *stream) probing(bs int64) bool {
+	return bs > subBlock && s.start < subBlock && s.next-s.start <= subBlock
 }
 
 // queueFull reports whether every read-ahead slot of the file is taken.

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/infomaniakfs/infomaniakfs/remote/emulator/dataset"
 )
 
@@ -76,21 +78,45 @@ func TestMetricsScrape(t *testing.T) {
 	if _, err := os.ReadDir(filepath.Join(d.dir, "kDrive")); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	scrape := func() string {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("scrape: %s\n%s", resp.Status, body)
+		}
+		return string(body)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := regexp.MustCompile(`(?m)^infomaniakfs_requests_total\{kind="api",status="2xx"\} (\d+)$`).FindStringSubmatch(string(body))
-	if resp.StatusCode != 200 || m == nil {
-		t.Fatalf("scrape: %s\n%s", resp.Status, body)
+	memHits := func(body string) int {
+		m := regexp.MustCompile(`(?m)^infomaniakfs_cache_hits_total\{tier="memory"\} (\d+)$`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no memory hits in:\n%s", body)
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	// A re-read the page cache cannot answer (dropped) is a memory hit.
+	file := firstFile(t, filepath.Join(d.dir, "kDrive"), "")
+	readDropped(t, file)
+	before := memHits(scrape())
+	readDropped(t, file)
+	body := scrape()
+	if after := memHits(body); after <= before {
+		t.Errorf("re-read of %s: memory hits %d → %d", file, before, after)
+	}
+	m := regexp.MustCompile(`(?m)^infomaniakfs_requests_total\{kind="api",status="2xx"\} (\d+)$`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("scrape:\n%s", body)
 	}
 	if n, _ := strconv.Atoi(m[1]); n == 0 {
 		t.Errorf("no API request counted:\n%s", body)
 	}
-	for _, want := range []string{"infomaniakfs_online 1", "infomaniakfs_fetched_bytes_total ", "process_resident_memory_bytes "} {
-		if !strings.Contains(string(body), want) {
+	for _, want := range []string{"infomaniakfs_online 1", "infomaniakfs_fetched_bytes_total ", "process_resident_memory_bytes ",
+		"infomaniakfs_content_fetched_bytes_total ", "infomaniakfs_read_duration_seconds_count ", `infomaniakfs_feed_lag_seconds{drive="`} {
+		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q:\n%s", want, body)
 		}
 	}
@@ -105,5 +131,22 @@ func TestMetricsScrape(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "--metrics-allow-remote") || isMountPoint(dir) {
 		t.Errorf("non-loopback metrics address: %v\n%s", err, out)
+	}
+}
+
+// readDropped reads path whole, then drops it from the page cache, so
+// that the next read reaches the daemon.
+func readDropped(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := io.Copy(io.Discard, f); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,8 +1,11 @@
 package fs
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/infomaniakfs/infomaniakfs/cache"
 )
@@ -46,5 +49,44 @@ func TestMountThroughCache(t *testing.T) {
 	}
 	if n, want := fx.mail.downloadCount(), 7; n != want {
 		t.Errorf("%d message downloads, want %d (each message once)", n, want)
+	}
+}
+
+// The fixed directories are dated by their content, never the epoch: a
+// mail folder whose listing is cached by its newest message, its mailbox
+// and Mail/ too; the root by the newest of all.
+func TestFixedDirsAreDated(t *testing.T) {
+	fx := newFixture()
+	co := cache.Options{BlockSize: 64 << 10, CacheSize: 8 << 20}
+	mnt := mountOptions(t, Options{
+		Drives: cache.NewDrives(fx.drives, co),
+		Mail:   cache.NewMail(fx.mail, co),
+		// No kernel attribute cache: each stat asks the tree.
+		AttrTimeout: -1, EntryTimeout: -1,
+	}, MountOptions{ReadOnly: true})
+	mtime := func(rel string) time.Time {
+		fi, err := os.Stat(filepath.Join(mnt, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.ModTime().UTC()
+	}
+	driveRoots := fx.dirs["kDrive"] // the newest drive root (newFixture)
+	for _, rel := range []string{"", "kDrive", "Mail", "Mail/alice@example.com", "Mail/alice@example.com/INBOX"} {
+		if got := mtime(rel); !got.Equal(driveRoots) {
+			t.Errorf("%q before any mail listing: %v, want the drives' %v", rel, got, driveRoots)
+		}
+	}
+	if _, err := os.ReadDir(filepath.Join(mnt, "Mail/alice@example.com/INBOX")); err != nil {
+		t.Fatal(err)
+	}
+	newest := ts("2026-11-20T10:45:00Z") // message 4712
+	for _, rel := range []string{"", "Mail", "Mail/alice@example.com", "Mail/alice@example.com/INBOX"} {
+		if got := mtime(rel); !got.Equal(newest) {
+			t.Errorf("%q after listing INBOX: %v, want %v", rel, got, newest)
+		}
+	}
+	if got := mtime("kDrive"); !got.Equal(driveRoots) || got.Equal(epoch) {
+		t.Errorf("kDrive: %v, want %v", got, driveRoots)
 	}
 }

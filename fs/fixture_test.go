@@ -36,6 +36,19 @@ func newFixture() *fixture {
 	fx.dirs["Mail"] = epoch
 	fx.buildDrives()
 	fx.buildMail()
+	// The fixed directories show the newest drive root's mtime (the fake
+	// mail offers no dates of its own).
+	var newest time.Time
+	for p, m := range fx.dirs {
+		if strings.Count(p, "/") == 1 && strings.HasPrefix(p, "kDrive/") && m.After(newest) {
+			newest = m
+		}
+	}
+	for p := range fx.dirs {
+		if p == "kDrive" || p == "Mail" || strings.HasPrefix(p, "Mail/") {
+			fx.dirs[p] = newest
+		}
+	}
 	return fx
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -11,7 +12,8 @@ import (
 	"github.com/infomaniakfs/infomaniakfs/remote"
 )
 
-// Mail folders and mailboxes have no remote mtime: they show the epoch.
+// Mail folders and mailboxes have no remote mtime: they show the newest
+// message cached under them (see staticDir.attr).
 
 // mailboxesDir is Mail/: one directory per mailbox, named by address.
 type mailboxesDir struct{ staticDir }
@@ -51,8 +53,8 @@ func (t mailboxDir) stable() gofs.StableAttr {
 	return gofs.StableAttr{Mode: fuse.S_IFDIR, Ino: mailboxIno(t.mb.UUID)}
 }
 
-func (t mailboxDir) attr(_ context.Context, s *fsys, out *fuse.Attr) bool {
-	s.dirAttr(out, mailboxIno(t.mb.UUID), epoch)
+func (t mailboxDir) attr(ctx context.Context, s *fsys, out *fuse.Attr) bool {
+	s.dirAttr(out, mailboxIno(t.mb.UUID), orEpoch(s.mailTime(ctx, t.mb.UUID, "")))
 	return true
 }
 
@@ -113,8 +115,17 @@ func (t mailFolder) stable() gofs.StableAttr {
 	return gofs.StableAttr{Mode: fuse.S_IFDIR, Ino: t.ino()}
 }
 
-func (t mailFolder) attr(_ context.Context, s *fsys, out *fuse.Attr) bool {
-	s.dirAttr(out, t.ino(), epoch)
+// attr dates the folder by its newest message if its listing is cached,
+// else by its mailbox.
+func (t mailFolder) attr(ctx context.Context, s *fsys, out *fuse.Attr) bool {
+	mtime, ok := time.Time{}, false
+	if md, isDater := s.mail.(mailDater); isDater {
+		mtime, ok = md.NewestMessage(t.mailbox, t.f.ID)
+	}
+	if !ok {
+		mtime = s.mailTime(ctx, t.mailbox, "")
+	}
+	s.dirAttr(out, t.ino(), orEpoch(mtime))
 	return true
 }
 

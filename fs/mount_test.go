@@ -202,6 +202,9 @@ func TestMountWithoutMail(t *testing.T) {
 	if want := uint64(3<<40) / statfsBsize; st.Blocks != want || st.Bfree != want-uint64(3<<30)/statfsBsize {
 		t.Errorf("statfs blocks %d free %d, want the drives' quota (%d blocks)", st.Blocks, st.Bfree, want)
 	}
+	if st.Bavail != 0 {
+		t.Errorf("statfs avail %d blocks on a read-only tree, want 0 (df Avail, GIO free space)", st.Bavail)
+	}
 }
 
 // TestParallelReaders has several readers walk, stat and read the same

@@ -19,7 +19,10 @@ type quota struct{ total, used int64 }
 // statfs reports the drives' quotas summed (df shows the kDrive space);
 // mail has no quota we know of. It never fails and never waits on the
 // network: df on a mount whose API is slow or down shows the last known
-// quota. Asking the cache starts a refresh when its copy expired; the
+// quota. The tree takes no writes (readonly.go), so nothing is available:
+// Bavail, what df shows as Avail and GIO as free space (file managers
+// offer no copy into a full disk), is 0, while Bfree keeps the drives'
+// real free space so that df's Used is right. Asking the cache starts a refresh when its copy expired; the
 // cache's loads are detached from their callers, so the refresh lands for
 // the next df even though this one does not wait for it.
 func (s *fsys) statfs(ctx context.Context, out *fuse.StatfsOut) {
@@ -52,5 +55,5 @@ func (s *fsys) statfs(ctx context.Context, out *fuse.StatfsOut) {
 	free := max(last.total-last.used, 0)
 	out.Blocks = uint64(last.total) / statfsBsize
 	out.Bfree = uint64(free) / statfsBsize
-	out.Bavail = out.Bfree
+	out.Bavail = 0
 }

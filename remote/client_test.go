@@ -3,9 +3,11 @@ package remote
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -392,5 +394,37 @@ func TestThrottledCallersProbeOneAtATime(t *testing.T) {
 	// 8 first attempts at once, then about one per 300 ms pause.
 	if got := n.get(); got > 8+7 {
 		t.Fatalf("%d requests from 8 throttled callers in 1.5 s", got)
+	}
+}
+
+// A rate-limited episode is logged above DEBUG once when it begins and
+// once when an answer ends it, however many 429s it holds.
+func TestRateLimitLoggedOncePerEpisode(t *testing.T) {
+	var n counter
+	srv := httptest.NewServer(n.wrap(func(w http.ResponseWriter, r *http.Request) {
+		// Requests 1-3 and 5 are limited: two episodes.
+		if k := n.get(); k <= 3 || k == 5 {
+			writeJSON(w, 429, `{"result":"error","error":{"code":"too_many_requests"}}`)
+			return
+		}
+		writeJSON(w, 200, `{"result":"success","data":1}`)
+	}))
+	defer srv.Close()
+	var logs logBuffer
+	o := fastOptions()
+	o.MinRetryAfter = time.Millisecond
+	o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	c := NewClient(o)
+	for range 2 {
+		if err := c.GetJSON(t.Context(), srv.URL, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := logs.String()
+	if got := strings.Count(out, "level=WARN msg=\"Infomaniak asks to slow down"); got != 2 {
+		t.Errorf("%d slow-down warnings for two episodes (%d requests), want 2:\n%s", got, n.get(), out)
+	}
+	if got := strings.Count(out, "rate limit over"); got != 2 {
+		t.Errorf("%d end-of-episode lines, want 2:\n%s", got, out)
 	}
 }

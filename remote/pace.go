@@ -65,23 +65,29 @@ func (p *pacer) wait(ctx context.Context) error {
 }
 
 // pause holds all callers back for d from now (never shortens a pause) and
-// throttles the client until an answer other than 429.
-func (p *pacer) pause(d time.Duration) {
+// throttles the client until an answer other than 429. It reports whether
+// this began a throttled episode (the client was not throttled).
+func (p *pacer) pause(d time.Duration) (began bool) {
 	t := time.Now().Add(d)
 	p.mu.Lock()
 	if t.After(p.until) {
 		p.until = t
 	}
+	began = !p.throttled
 	p.throttled, p.gap = true, d
 	p.mu.Unlock()
+	return began
 }
 
 // answered records an answer other than 429: the throttle is lifted and
-// callers waiting for the probe go at once.
-func (p *pacer) answered() {
+// callers waiting for the probe go at once. It reports whether this ended
+// a throttled episode.
+func (p *pacer) answered() (ended bool) {
 	p.mu.Lock()
+	ended = p.throttled
 	if p.throttled {
 		p.throttled, p.probe = false, time.Time{}
 	}
 	p.mu.Unlock()
+	return ended
 }

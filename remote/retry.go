@@ -97,8 +97,10 @@ func (c *Client) retryLoop(ctx context.Context, req *Request, consume func(*http
 			return ctxError(ctx, what)
 		}
 		v := c.policy.classify(h, o)
-		if v.pause {
-			c.pace.pause(v.wait) // a 429 holds back every caller
+		if v.pause && c.pace.pause(v.wait) { // a 429 holds back every caller
+			// Once per episode, above DEBUG: a user wondering why the
+			// mount is slow sees it (the retries themselves are DEBUG).
+			c.log.Warn("Infomaniak asks to slow down (429): requests wait", "wait", v.wait.Round(time.Millisecond))
 		}
 		if !v.retry {
 			return v.err
@@ -124,8 +126,8 @@ func (c *Client) attempt(ctx context.Context, req *Request, u *url.URL, tok, wha
 		if resp.StatusCode < 500 {
 			c.online.up()
 		}
-		if resp.StatusCode != http.StatusTooManyRequests && !req.SignedURL {
-			c.pace.answered()
+		if resp.StatusCode != http.StatusTooManyRequests && !req.SignedURL && c.pace.answered() {
+			c.log.Info("Infomaniak rate limit over: requests go at their pace again")
 		}
 	}
 	switch {

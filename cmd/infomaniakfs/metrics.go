@@ -6,9 +6,12 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
+
+	"github.com/infomaniakfs/infomaniakfs/cache"
 )
 
 // checkMetricsAddr refuses an address other users could reach unless
@@ -55,5 +58,36 @@ func writeMetrics(w io.Writer, m mountStatus, now time.Time) {
 	metrics.WriteGaugeUint64(w, "infomaniakfs_memory_heap_bytes", m.MemoryBytes)
 	if m.DiskCacheDir != "" {
 		metrics.WriteGaugeUint64(w, "infomaniakfs_disk_cache_bytes", uint64(m.DiskCacheUsed))
+	}
+	writeCacheMetrics(w, m, now)
+}
+
+// writeCacheMetrics writes the file cache's counters, its read latency
+// as a Prometheus histogram and each followed drive's freshness lag.
+func writeCacheMetrics(w io.Writer, m mountStatus, now time.Time) {
+	c := m.Cache
+	metrics.WriteCounterUint64(w, `infomaniakfs_cache_hits_total{tier="memory"}`, uint64(c.MemoryHits))
+	metrics.WriteCounterUint64(w, `infomaniakfs_cache_misses_total{tier="memory"}`, uint64(c.MemoryMisses))
+	if m.DiskCacheDir != "" {
+		metrics.WriteCounterUint64(w, `infomaniakfs_cache_hits_total{tier="disk"}`, uint64(c.DiskHits))
+		metrics.WriteCounterUint64(w, `infomaniakfs_cache_misses_total{tier="disk"}`, uint64(c.DiskMisses))
+	}
+	metrics.WriteCounterUint64(w, "infomaniakfs_content_fetched_bytes_total", uint64(c.FetchedBytes))
+	metrics.WriteCounterUint64(w, "infomaniakfs_mail_size_mismatches_total", uint64(m.MailSizeFixes))
+	// The library writes its own histograms only; this one is the cache's.
+	fmt.Fprintln(w, "# TYPE infomaniakfs_read_duration_seconds histogram")
+	var cum int64
+	for i, n := range c.ReadLatency {
+		cum += n
+		le := "+Inf"
+		if i < len(cache.ReadLatencyBounds) {
+			le = strconv.FormatFloat(cache.ReadLatencyBounds[i].Seconds(), 'g', -1, 64)
+		}
+		fmt.Fprintf(w, "infomaniakfs_read_duration_seconds_bucket{le=%q} %d\n", le, cum)
+	}
+	fmt.Fprintf(w, "infomaniakfs_read_duration_seconds_sum %g\n", c.ReadTime.Seconds())
+	fmt.Fprintf(w, "infomaniakfs_read_duration_seconds_count %d\n", c.Reads)
+	for _, f := range c.Feeds {
+		metrics.WriteGaugeFloat64(w, fmt.Sprintf(`infomaniakfs_feed_lag_seconds{drive="%d"}`, f.Drive), now.Sub(f.LastOK).Seconds())
 	}
 }

@@ -124,7 +124,7 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 		EntryTimeout: kernelTTL, AttrTimeout: kernelTTL,
 		Logger: log,
 	}
-	sys, err := newSystem(mo.System, s.client.Stats(), co, log)
+	sys, err := newSystem(mo.System, mountFigures{s.client.Stats(), drives, mailbox}, co, log)
 	if err != nil {
 		return fail(stderr, "%v", err)
 	}

@@ -17,14 +17,29 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/infomaniakfs/infomaniakfs/cache"
 	"github.com/infomaniakfs/infomaniakfs/remote"
 )
 
 // figures is what a running mount counts, read by the status socket,
-// systemd's STATUS= line and /metrics. remote.Stats is one.
+// systemd's STATUS= line and /metrics: the HTTP client's requests, the
+// file cache's hits and feed, the mail cache's size corrections.
 type figures interface {
 	Snapshot() remote.StatsSnapshot
+	CacheStats() cache.Stats
+	MailSizeMismatches() int64
 }
+
+// mountFigures gathers the counters of a mount where they are kept.
+type mountFigures struct {
+	*remote.Stats
+	drives *cache.Drives
+	mail   *cache.Mail
+}
+
+func (f mountFigures) CacheStats() cache.Stats { return f.drives.Stats() }
+
+func (f mountFigures) MailSizeMismatches() int64 { return f.mail.SizeMismatches() }
 
 // mountStatus is what a mount's status socket answers (JSON).
 type mountStatus struct {
@@ -36,6 +51,8 @@ type mountStatus struct {
 	MemoryBytes   uint64 // Go heap in use, content caches included
 	DiskCacheDir  string `json:",omitempty"`
 	DiskCacheUsed int64
+	Cache         cache.Stats
+	MailSizeFixes int64 // messages whose listed size was wrong
 	// Problem is set by `status` for a socket that answered wrongly.
 	Problem string `json:"-"`
 }
@@ -179,6 +196,7 @@ func printMounts(w io.Writer, mounts []mountStatus, now time.Time) {
 			disk = humanBytes(m.DiskCacheUsed) + " on disk in " + m.DiskCacheDir
 		}
 		fmt.Fprintf(w, "    cache: %s in memory, %s\n", humanBytes(int64(m.MemoryBytes)), disk)
+		printCache(w, m, now)
 		for _, e := range r.Errors {
 			fmt.Fprintf(w, "    error %s: %s\n", e.Time.Local().Format("2006-01-02 15:04:05"), e.Message)
 		}
@@ -197,4 +215,27 @@ func statusLine(r remote.StatsSnapshot) string {
 		s += fmt.Sprintf("; last error %s %s", e.Time.Local().Format("15:04:05"), strings.TrimSpace(e.Message))
 	}
 	return s
+}
+
+// printCache writes the cache's hit rates, read latency and freshness.
+func printCache(w io.Writer, m mountStatus, now time.Time) {
+	c := m.Cache
+	fmt.Fprintf(w, "    reads: %d, %s; memory %d hits / %d misses", c.Reads, meanRead(c), c.MemoryHits, c.MemoryMisses)
+	if m.DiskCacheDir != "" {
+		fmt.Fprintf(w, ", disk %d hits / %d misses", c.DiskHits, c.DiskMisses)
+	}
+	fmt.Fprintf(w, "; %s of file content fetched\n", humanBytes(c.FetchedBytes))
+	for _, f := range c.Feeds {
+		fmt.Fprintf(w, "    drive %d: current as of %s ago (%s)\n", f.Drive, now.Sub(f.LastOK).Round(time.Second), f.Mode)
+	}
+	if m.MailSizeFixes > 0 {
+		fmt.Fprintf(w, "    mail: %d listed message sizes were wrong (corrected)\n", m.MailSizeFixes)
+	}
+}
+
+func meanRead(c cache.Stats) string {
+	if c.Reads == 0 {
+		return "none yet"
+	}
+	return fmt.Sprintf("%s on average", (c.ReadTime / time.Duration(c.Reads)).Round(time.Microsecond))
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/infomaniakfs/infomaniakfs/cache"
 	"github.com/infomaniakfs/infomaniakfs/remote"
 )
 
@@ -43,6 +44,13 @@ func sampleStatus() mountStatus {
 			Errors: []remote.StatError{{Time: now, Message: "content: connection refused"}},
 		},
 		MemoryBytes: 5 << 20, DiskCacheDir: "/home/ana/.cache/infomaniakfs", DiskCacheUsed: 7 << 20,
+		Cache: cache.Stats{
+			MemoryHits: 30, MemoryMisses: 6, DiskHits: 2, DiskMisses: 4, FetchedBytes: 4 << 20,
+			Reads: 36, ReadTime: 36 * time.Millisecond,
+			ReadLatency: []int64{20, 10, 0, 6, 0, 0, 0, 0, 0, 0, 0},
+			Feeds:       []cache.FeedState{{Drive: 101, LastOK: now.Add(-time.Hour), Mode: "long poll"}},
+		},
+		MailSizeFixes: 3,
 	}
 }
 
@@ -52,7 +60,9 @@ func TestPrintMounts(t *testing.T) {
 	printMounts(&b, []mountStatus{st}, st.Started.Add(time.Hour+time.Second))
 	for _, want := range []string{"1 running", "/home/ana/Infomaniak (ana@example.ch), pid 42, up 1h0m1s, OFFLINE",
 		"requests: 13, 4 in the last minute, 2 rate-limited (429); 3.0 MiB fetched",
-		"5.0 MiB in memory, 7.0 MiB on disk", "connection refused"} {
+		"5.0 MiB in memory, 7.0 MiB on disk", "connection refused",
+		"reads: 36, 1ms on average; memory 30 hits / 6 misses, disk 2 hits / 4 misses; 4.0 MiB of file content fetched",
+		"drive 101: current as of 1h0m1s ago (long poll)", "mail: 3 listed message sizes were wrong"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("lacks %q:\n%s", want, b.String())
 		}
@@ -77,6 +87,11 @@ func TestWriteMetrics(t *testing.T) {
 		`infomaniakfs_requests_total{kind="content",status="error"} 1`,
 		"infomaniakfs_fetched_bytes_total 3145728", "infomaniakfs_online 0",
 		"infomaniakfs_uptime_seconds 60", "infomaniakfs_disk_cache_bytes 7340032",
+		`infomaniakfs_cache_hits_total{tier="memory"} 30`, `infomaniakfs_cache_misses_total{tier="disk"} 4`,
+		"infomaniakfs_content_fetched_bytes_total 4194304", "infomaniakfs_mail_size_mismatches_total 3",
+		`infomaniakfs_read_duration_seconds_bucket{le="0.0001"} 20`, `infomaniakfs_read_duration_seconds_bucket{le="0.05"} 36`,
+		`infomaniakfs_read_duration_seconds_bucket{le="+Inf"} 36`, "infomaniakfs_read_duration_seconds_count 36",
+		`infomaniakfs_feed_lag_seconds{drive="101"} 60`,
 	} {
 		if !strings.Contains(b.String(), want+"\n") {
 			t.Errorf("lacks %q:\n%s", want, b.String())

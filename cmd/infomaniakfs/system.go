@@ -99,6 +99,8 @@ func (s *system) status() mountStatus {
 	st := mountStatus{MountPoint: s.dir, Account: s.account, PID: os.Getpid(), Started: s.started}
 	s.mu.Unlock()
 	st.Requests = s.figs.Snapshot()
+	st.Cache = s.figs.CacheStats()
+	st.MailSizeFixes = s.figs.MailSizeMismatches()
 	st.MemoryBytes = heapInUse()
 	if s.diskDir != "" {
 		st.DiskCacheDir = s.diskDir

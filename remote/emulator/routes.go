@@ -41,6 +41,9 @@ func (s *Server) routes() {
 	s.handle("GET /2/drive/{drive}/files/{file}/download", EpDownload, needDrive, s.download)
 	s.handle("GET /content/{token}", EpContent, needNothing, s.content)
 
+	// Server thumbnails (thumbnail.go).
+	s.handle("GET /2/drive/{drive}/files/{file}/thumbnail", EpThumbnail, needDrive, s.thumbnail)
+
 	s.handle("POST /3/drive/{drive}/files/{file}/directory", EpMkdir, needDrive, s.createDir)
 	s.handle("POST /2/drive/{drive}/files/{file}/directory", EpMkdir, needDrive, s.createDir)
 	s.handle("POST /3/drive/{drive}/upload", EpUpload, needDrive, s.upload)
