@@ -119,6 +119,18 @@ func TestFaultSupersededDescriptor(t *testing.T) {
 	if err != nil || !bytes.Equal(got, v2) {
 		t.Fatalf("new descriptor: %v; %s", err, neither(got, v1, v2))
 	}
+	// The new version is now in the kernel's page cache, which the old
+	// descriptor shares: it must not read it as its own.
+	late := make([]byte, 256<<10)
+	n, err = old.ReadAt(late, 2<<20)
+	switch {
+	case err == nil && bytes.Equal(late[:n], v2[2<<20:2<<20+n]):
+		t.Error("old descriptor read the new version's bytes after the new descriptor read them")
+	case err == nil && !bytes.Equal(late[:n], v1[2<<20:2<<20+n]):
+		t.Error("old descriptor, late read: bytes of neither version")
+	case err != nil && !isErrno(err, syscall.EIO):
+		t.Errorf("old descriptor, late read: %v, want its old bytes or EIO", err)
+	}
 	if st, err := old.Stat(); err != nil || st.Size() != size {
 		t.Errorf("fstat of the old descriptor: %v, %v", st, err)
 	}

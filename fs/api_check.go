@@ -22,6 +22,7 @@ var (
 	_ = (gofs.NodeGetattrer)((*driveFile)(nil))
 	_ = (gofs.NodeOpener)((*driveFile)(nil))
 	_ = (gofs.NodeReader)((*driveFile)(nil))
+	_ = (gofs.NodeReleaser)((*driveFile)(nil))
 	_ = (gofs.NodeStatfser)((*driveFile)(nil))
 	_ = (gofs.NodeSetattrer)((*driveFile)(nil))
 	_ = (gofs.NodeWriter)((*driveFile)(nil))

@@ -36,6 +36,11 @@ type driveFile struct {
 	// dirty: a read found the remote changed under opened, so the next
 	// open drops the kernel's pages even if the listing still shows it.
 	dirty bool // GUARDED_BY(mu)
+	// handles counts the open descriptors of each version. While one of
+	// another version is open, an open reads with direct I/O: the page
+	// cache is shared by every descriptor, and the old one would read the
+	// new version's pages as its own without asking us.
+	handles map[string]int // GUARDED_BY(mu)
 }
 
 // driveHandle pins the version a file was opened at, so one open file
@@ -128,9 +133,16 @@ func (f *driveFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, ui
 	f.mu.Lock()
 	keep := !f.dirty && f.opened.Version == e.Version
 	stale := f.told != e.Version
+	direct := f.otherOpenLocked(e.Version)
 	// The kernel asks for this version's attributes before it reads
 	// (stale: once told to forget the others, below).
-	f.opened, f.dirty, f.told = e, false, e.Version
+	// After direct I/O, the next open drops the pages: old descriptors
+	// may have left some in the cache meanwhile.
+	f.opened, f.dirty, f.told = e, direct, e.Version
+	if f.handles == nil {
+		f.handles = map[string]int{}
+	}
+	f.handles[e.Version]++
 	f.mu.Unlock()
 	if stale {
 		// The kernel holds another version's size and would read up to
@@ -140,7 +152,10 @@ func (f *driveFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, ui
 		f.s.invalAttrs(f.EmbeddedInode())
 	}
 	var fuseFlags uint32
-	if keep {
+	switch {
+	case direct:
+		fuseFlags = fuse.FOPEN_DIRECT_IO
+	case keep:
 		fuseFlags = fuse.FOPEN_KEEP_CACHE
 	}
 	return &driveHandle{e}, fuseFlags, 0
@@ -169,6 +184,29 @@ func (f *driveFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, o
 		return nil, f.s.errs.fail("read", f.path, err)
 	}
 	return fuse.ReadResultData(dest[:n]), 0
+}
+
+// otherOpenLocked reports whether a descriptor of a version other than
+// v is open.
+func (f *driveFile) otherOpenLocked(v string) bool {
+	for ver, n := range f.handles {
+		if ver != v && n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Release forgets a closed descriptor's version.
+func (f *driveFile) Release(_ context.Context, fh gofs.FileHandle) syscall.Errno {
+	if h, ok := fh.(*driveHandle); ok {
+		f.mu.Lock()
+		if f.handles[h.e.Version]--; f.handles[h.e.Version] <= 0 {
+			delete(f.handles, h.e.Version)
+		}
+		f.mu.Unlock()
+	}
+	return 0
 }
 
 func (f *driveFile) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {

@@ -36,14 +36,17 @@ func TestOpenKeepsCacheOnlyForAnUnchangedVersion(t *testing.T) {
 	f := newDriveFile(s, "", e)
 	var invals int
 	s.invalAttrs = func(*gofs.Inode) { invals++ }
-	open := func() uint32 {
+	var handles []gofs.FileHandle
+	openFlags := func() uint32 {
 		t.Helper()
 		fh, flags, errno := f.Open(ctx, syscall.O_RDONLY)
 		if errno != 0 || fh == nil {
 			t.Fatalf("Open: %v", errno)
 		}
-		return flags & fuse.FOPEN_KEEP_CACHE
+		handles = append(handles, fh)
+		return flags
 	}
+	open := func() uint32 { t.Helper(); return openFlags() & fuse.FOPEN_KEEP_CACHE }
 	if open() != 0 {
 		t.Error("first open kept the cache")
 	}
@@ -53,13 +56,25 @@ func TestOpenKeepsCacheOnlyForAnUnchangedVersion(t *testing.T) {
 	if open() == 0 {
 		t.Error("second open of the same version dropped the cache")
 	}
+	old := handles
+	handles = nil
 	fx.drives.addFile(101, 1, 10, "hello.txt", 14, time.Now()) // new version
-	if open() != 0 {
+	flags := openFlags()
+	if flags&fuse.FOPEN_KEEP_CACHE != 0 {
 		t.Error("open of a new version kept the old pages")
+	}
+	if flags&fuse.FOPEN_DIRECT_IO == 0 {
+		t.Error("open of a new version while the old one is open fills the page cache the old descriptors read")
 	}
 	if invals != 1 {
 		t.Errorf("open of a new version invalidated the kernel's attributes %d times, want 1: "+
 			"it would read up to the old size", invals)
+	}
+	for _, fh := range append(old, handles...) {
+		f.Release(ctx, fh)
+	}
+	if flags := openFlags(); flags&fuse.FOPEN_KEEP_CACHE != 0 || flags&fuse.FOPEN_DIRECT_IO != 0 {
+		t.Errorf("open once the other versions are closed: flags %#x, want page cache, dropped (its pages may be direct I/O's gaps)", flags)
 	}
 	if open() == 0 {
 		t.Error("reopen of the new version dropped the cache")
