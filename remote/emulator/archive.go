@@ -24,15 +24,17 @@ const (
 )
 
 // archiveJob is one archive built by POST …/files/archives. Its zip is
-// made on the first download, from the content of that moment, and kept,
-// so that every download (and resumption) of one uuid sees the same bytes.
+// laid out then, over the files' versions of that moment, so that every
+// download (and resumption) of one uuid sees the same bytes.
 type archiveJob struct {
 	drive   int64
 	items   []dataset.Node // top-level items, in the order asked
 	expires time.Time
 
+	plan *zipPlan
+
 	once sync.Once
-	zip  []byte
+	zip  []byte // the whole zip, made for the first ranged download
 }
 
 // archiveStore holds the archives by uuid.
@@ -128,7 +130,12 @@ func (s *Server) buildArchive(w http.ResponseWriter, r *http.Request) {
 			"The archive should contain at least one file and may not contain more than 20,000 files.")
 		return
 	}
-	uuid := s.archives.put(&archiveJob{drive: d, items: items, expires: time.Now().Add(archiveTTL)})
+	j := &archiveJob{drive: d, items: items, expires: time.Now().Add(archiveTTL)}
+	if j.plan = s.planZip(j); !j.plan.fits() {
+		apiError(w, http.StatusBadRequest, "results_set_too_large_error", "the archive would reach 4 GiB")
+		return
+	}
+	uuid := s.archives.put(j)
 	writeJSON(w, http.StatusCreated, obj{"result": "success", "data": obj{
 		"uuid": uuid, "number_of_files": n, "infected_files": []obj{}, "pua_files": []obj{},
 	}})
@@ -208,12 +215,21 @@ func (s *Server) downloadArchive(w http.ResponseWriter, r *http.Request) {
 		apiErrorCtx(w, http.StatusNotFound, "object_not_found", "archive not found", obj{"model": "Archive", "id": uuid})
 		return
 	}
-	j.once.Do(func() { j.zip = s.zipOf(j) })
 	h := w.Header()
 	h.Set("Content-Type", "application/zip")
 	h.Set("Content-Disposition", `attachment; filename="Archive.zip"`)
-	h.Set("ETag", `"archive-`+uuid+`"`)
+	h.Set("ETag", `"`+j.plan.etag+`"`)
 	h.Set("Accept-Ranges", "bytes")
+	if r.Header.Get("Range") == "" {
+		// Streamed as the files are read, as a server zipping on the fly.
+		h.Set("Content-Length", strconv.FormatInt(j.plan.size, 10))
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			_ = j.plan.write(w) // an error is the client gone
+		}
+		return
+	}
+	j.once.Do(func() { j.zip = j.plan.bytes() })
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(j.zip))
 }
 

@@ -135,9 +135,11 @@
 // stored without compression (as streaming zip servers commonly do; a
 // drive holds mostly compressed media; the client also reads deflate),
 // with data descriptors (sizes after the data, as any streaming zip
-// writer makes them) and the file's last_modified_at. The zip is made
-// in memory on the first download from the content of that moment and
-// kept for the uuid's life. Go's mux cannot hold files/archives/{uuid}
+// writer makes them) and the file's last_modified_at, no zip64 (an
+// archive of 4 GiB or more: 400 results_set_too_large_error). The zip is
+// laid out at POST over the files' versions of that moment; a download
+// streams it as the files are read, a ranged one (a resumption) is served
+// from a copy made in memory on the first such request. Go's mux cannot hold files/archives/{uuid}
 // beside files/{file}/hash, so the download is routed through the pattern
 // GET /2/drive/{d}/files/{file}/{rest}: an unknown route of that shape is
 // counted as archive.download (and answered 404).
