@@ -167,6 +167,7 @@ func (d *dirNode) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {
 	if err != nil {
 		return nil, d.s.errs.fail("readdir", d.path, err)
 	}
+	d.tellListed(ctx, l) // thumbnails.go
 	// "." and ".." as every POSIX directory lists them (ls -a); the
 	// Namer never hands out either name.
 	self := d.StableAttr().Ino

@@ -48,6 +48,8 @@ type Options struct {
 	// turns the kernel caches off.
 	EntryTimeout, AttrTimeout time.Duration
 	Logger                    *slog.Logger // nil: discard
+	// Listings is told of every kDrive folder listed (nil: nobody).
+	Listings ListingWatcher
 }
 
 const defaultTimeout = time.Minute
@@ -72,6 +74,7 @@ type fsys struct {
 	// mailDirs finds the mail directories a change concerns.
 	mailDirs mailDirs
 	quota    atomic.Pointer[quota] // the last known, see statfs
+	listings ListingWatcher        // nil: none (thumbnails.go)
 }
 
 func newFsys(o Options) *fsys {
@@ -82,6 +85,7 @@ func newFsys(o Options) *fsys {
 	return &fsys{
 		drives:       o.Drives,
 		mail:         o.Mail,
+		listings:     o.Listings,
 		uid:          o.UID,
 		gid:          o.GID,
 		entryTimeout: timeoutOrDefault(o.EntryTimeout),

@@ -124,6 +124,14 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 		EntryTimeout: kernelTTL, AttrTimeout: kernelTTL,
 		Logger: log,
 	}
+	tw, err := thumbnailWriter(mo.System, dir, s.drives, os.Getenv, log)
+	if err != nil {
+		return fail(stderr, "%v", err)
+	}
+	if tw != nil {
+		defer tw.Close()
+		opts.Listings = tw
+	}
 	sys, err := newSystem(mo.System, mountFigures{s.client.Stats(), drives, mailbox}, co, log)
 	if err != nil {
 		return fail(stderr, "%v", err)

@@ -15,18 +15,58 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/infomaniakfs/infomaniakfs/cache"
+	"github.com/infomaniakfs/infomaniakfs/thumbs"
 )
 
 // systemOptions are the flags of what a mount tells the rest of the machine.
 type systemOptions struct {
 	MetricsAddr        string
 	MetricsAllowRemote bool
+	Thumbnails         bool
+	ThumbnailsPer      int
 }
 
 func (o *systemOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9150; off when empty)")
 	fs.BoolVar(&o.MetricsAllowRemote, "metrics-allow-remote", false, "allow a --metrics-addr other than loopback")
+	fs.BoolVar(&o.Thumbnails, "thumbnails", false, "write kDrive's own thumbnails of the images, videos and PDFs of each listed folder into $XDG_CACHE_HOME/thumbnails, so that file managers show them without downloading the files")
+	fs.IntVar(&o.ThumbnailsPer, "thumbnails-per-folder", 100, "with --thumbnails, fetch at most this many thumbnails per folder listing (each is an API request)")
 }
+
+// thumbnailWriter starts the thumbnail writer of --thumbnails (nil when
+// off); the caller closes it after the unmount.
+func thumbnailWriter(o systemOptions, dir string, src thumbs.Source, getenv func(string) string, log *slog.Logger) (*thumbs.Writer, error) {
+	if !o.Thumbnails {
+		return nil, nil
+	}
+	if o.ThumbnailsPer <= 0 {
+		return nil, fmt.Errorf("--thumbnails-per-folder %d: want at least 1", o.ThumbnailsPer)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	home := getenv("XDG_CACHE_HOME")
+	if home == "" || !filepath.IsAbs(home) {
+		h, err := os.UserHomeDir()
+		if err != nil {
+			return nil, fmt.Errorf("--thumbnails: no $XDG_CACHE_HOME and no home directory: %w", err)
+		}
+		home = filepath.Join(h, ".cache")
+	}
+	return thumbs.New(src, thumbs.Options{
+		MountPoint: abs, CacheHome: home, PerListing: o.ThumbnailsPer,
+		Parallel: thumbnailParallel, Wait: thumbnailWait, Logger: log,
+	}), nil
+}
+
+// A listing waits up to thumbnailWait for its thumbnails, fetched
+// thumbnailParallel at a time: long enough for a folder of photos on a
+// WAN link, short enough that a folder never seems to hang.
+const (
+	thumbnailParallel = 4
+	thumbnailWait     = 5 * time.Second
+)
 
 // statusEvery is how often systemd's STATUS= line is refreshed.
 const statusEvery = 15 * time.Second
