@@ -58,6 +58,11 @@ func TestMailListedSizeMismatch(t *testing.T) {
 
 	o.Disk = openTestDisk(t, dir, 1<<30)
 	m = newTestMail(t, f, o)
+	// As the tree does: a message is named from its folder's listing,
+	// whose identity of it finds its bytes on disk.
+	if _, err := m.Messages(ctx, "mb", "inbox"); err != nil {
+		t.Fatal(err)
+	}
 	raws := f.raws.Load()
 	if n, ok := m.KnownSize("mb", "inbox", "2"); !ok || n != int64(len(f.msgs["2"])) {
 		t.Errorf("KnownSize of a message on disk = %d, %v; want %d", n, ok, len(f.msgs["2"]))
