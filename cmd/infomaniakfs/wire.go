@@ -67,7 +67,11 @@ func connect(ctx context.Context, cfg *auth.Config, no netOptions, log *slog.Log
 // contract, the whole-drive snapshot and the change feed.
 type driveSource struct{ *kdrive.Client }
 
-var _ cache.DriveFeed = driveSource{}
+var (
+	_ cache.DriveFeed   = driveSource{}
+	_ cache.Archiver    = driveSource{}
+	_ cache.Snapshotter = driveSource{}
+)
 
 // DriveChanges is kdrive.Client.Changes in the cache's terms.
 func (s driveSource) DriveChanges(ctx context.Context, driveID int64, cursor string) ([]cache.DriveAction, string, error) {
