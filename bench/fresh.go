@@ -16,7 +16,7 @@ import (
 
 // freshFile is the file the change rows modify: the first small file, the
 // same bytes on the emulator and in the tree rclone serves.
-const freshFile = "small-000000.bin"
+const freshFile = "small-000001.bin"
 
 // opIdle waits while the mount sits idle after a full listing (its prep):
 // the requests it makes meanwhile are the price of staying fresh.
