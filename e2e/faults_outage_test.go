@@ -79,14 +79,15 @@ func TestFaultServerGoneAndBack(t *testing.T) {
 	small := smallFiles(t, data)
 	want := content(t, data, dr.ID, big.node.ID)
 
-	// Open the big file and read its first bytes: the daemon fetches the
-	// first 4 MiB block, the kernel caches only what it read ahead.
+	// Open the big file and read its first 512 KiB: past the first
+	// sub-block the reader is sequential and the daemon fetches the first
+	// 4 MiB block; the kernel caches only what it read ahead.
 	cachedFd, err := os.Open(filepath.Join(d.dir, big.rel))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cachedFd.Close()
-	head := make([]byte, 4096)
+	head := make([]byte, 512<<10)
 	if _, err := cachedFd.ReadAt(head, 0); err != nil {
 		t.Fatal(err)
 	}
