@@ -24,6 +24,7 @@ type config struct {
 	IdleTime      time.Duration // how long the idle row waits
 	Changes       int           // server-side changes the change rows time
 	ChangeTimeout time.Duration // a change not visible by then ends the op
+	ChangeGap     time.Duration // pause between two changes
 	OpTimeout     time.Duration
 	Budget        time.Duration // runs starting after this are skipped (0 = none)
 	Loopback      bool          // also run the unlimited loopback pass
@@ -91,6 +92,7 @@ func (c *config) applySizes() {
 		c.IdleTime = 20 * time.Second
 		c.Changes = 5
 		c.ChangeTimeout = 20 * time.Second
+		c.ChangeGap = 4 * time.Second
 		c.OpTimeout = 90 * time.Second
 		c.Budget = 160 * time.Second
 		if c.Runs == 0 {
@@ -107,6 +109,7 @@ func (c *config) applySizes() {
 		c.IdleTime = time.Minute
 		c.Changes = 20
 		c.ChangeTimeout = time.Minute
+		c.ChangeGap = 4 * time.Second
 		c.OpTimeout = 5 * time.Minute
 		c.Budget = 19 * time.Minute
 		if c.Runs == 0 {

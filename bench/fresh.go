@@ -48,6 +48,16 @@ func opChanges(ctx context.Context, b *bench, p paths) (sample, error) {
 	var lat []float64
 	b.worst = sample{}
 	for i := 0; i < b.cfg.Changes; i++ {
+		if i > 0 {
+			// Changes a few seconds apart, as people make them: a stream
+			// of changes is read on a pause instead (the budget), which
+			// the worst case of a burst shows, not each change.
+			select {
+			case <-time.After(b.cfg.ChangeGap):
+			case <-ctx.Done():
+				return sample{}, ctx.Err()
+			}
+		}
 		size := b.cfg.Spec.SmallFileSize + int64(b.freshSeq) + 1
 		b.freshSeq++
 		if _, err := os.Stat(seen); err != nil {
