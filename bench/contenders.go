@@ -51,6 +51,7 @@ func (r rel) under(driveRoot, mailRoot string) paths {
 	}
 	if mailRoot != "" && r.mail != "" {
 		p.mail = filepath.Join(mailRoot, r.mail)
+		p.mails = mailRoot
 	}
 	return p
 }

@@ -22,6 +22,7 @@ type paths struct {
 	wide  string // the wide directory
 	small string // the directory of small files
 	mail  string // the big mail folder ("" = no mail)
+	mails string // the mail tree, all mailboxes ("" = no mail)
 }
 
 // sample is one measured run.

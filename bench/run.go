@@ -68,7 +68,7 @@ func (b *bench) ops() []opDef {
 			metric: perSecs, kind: onMail, heavy: true},
 		// Last: the changes give a small file new sizes on both servers.
 		{key: "fresh", steps: []step{
-			{name: fmt.Sprintf("idle %v after ls -lR (requests to stay fresh)", b.cfg.IdleTime), fs: opIdle, prep: opLsR},
+			{name: fmt.Sprintf("idle %v after ls -lR of the mount, mail included (requests to stay fresh)", b.cfg.IdleTime), fs: opIdle, prep: opLsAll},
 			{name: fmt.Sprintf("server change → visible to stat, median of %d, %v apart", b.cfg.Changes, b.cfg.ChangeGap), fs: opChanges},
 			{name: fmt.Sprintf("server change → visible to stat, worst of %d, %v apart", b.cfg.Changes, b.cfg.ChangeGap), fs: opWorstChange},
 		}, metric: perSecs, kind: onDrive, heavy: true},
