@@ -1,0 +1,347 @@
+package remotetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"sync"
+
+	"github.com/infomaniakfs/infomaniakfs/remote"
+)
+
+// Op names a call of a fake, for Hook and Calls.
+type Op string
+
+// The calls the fakes count and hook.
+const (
+	OpDrives      Op = "drives"
+	OpList        Op = "list"
+	OpStat        Op = "stat"
+	OpOpen        Op = "open"
+	OpFullListing Op = "snapshot"
+	OpLongPoll    Op = "longpoll"
+	OpChanges     Op = "changes"
+)
+
+// Hook runs at the start of every call of a fake, after it is counted and
+// before it answers: it may wait (latency, a gate: it must honour ctx) or
+// fail the call by returning an error. id is the directory, item or file
+// the call is about (0 for none).
+type Hook func(ctx context.Context, op Op, driveID, id int64) error
+
+// OpenCall is one Open as the fake saw it.
+type OpenCall struct{ DriveID, ID, Off, Length int64 }
+
+type itemKey struct{ drive, id int64 }
+
+type callKey struct {
+	op        Op
+	drive, id int64
+}
+
+// DriveFake is an in-memory remote.Drives, safe for concurrent use. Every
+// drive has its root directory at id 1. Entries keep their insertion
+// order in listings. Changes made through its methods (AddFile, Modify,
+// Rename, Move, Delete) are logged as kDrive change-feed actions, which
+// Feed serves.
+type DriveFake struct {
+	mu       sync.Mutex
+	drives   []remote.DriveInfo
+	items    map[itemKey]remote.Entry
+	children map[itemKey][]int64
+	data     map[itemKey][]byte
+	nextID   int64
+	calls    map[callKey]int64
+	opens    []OpenCall
+	hook     Hook
+	body     func(ctx context.Context, rc io.ReadCloser) io.ReadCloser
+	log      []Change
+	changed  chan struct{} // closed and replaced on every change
+}
+
+// Change is one action of the fake's change feed.
+type Change struct {
+	Action string // kDrive's: file_create, file_update, file_rename, file_move, file_delete
+	Entry  remote.Entry
+}
+
+// NewDrives returns a fake with no drive.
+func NewDrives() *DriveFake {
+	return &DriveFake{
+		items:    map[itemKey]remote.Entry{},
+		children: map[itemKey][]int64{},
+		data:     map[itemKey][]byte{},
+		calls:    map[callKey]int64{},
+		nextID:   1000,
+		changed:  make(chan struct{}),
+	}
+}
+
+// AddDrive adds a drive and its root directory (id 1, named "root").
+func (f *DriveFake) AddDrive(info remote.DriveInfo, root remote.Entry) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.drives = append(f.drives, info)
+	root.ID, root.DriveID, root.IsDir = 1, info.ID, true
+	if root.Name == "" {
+		root.Name = "root"
+	}
+	f.items[itemKey{info.ID, 1}] = root
+}
+
+// SetHook installs h (nil: none) for the calls from now on.
+func (f *DriveFake) SetHook(h Hook) {
+	f.mu.Lock()
+	f.hook = h
+	f.mu.Unlock()
+}
+
+// SetBody makes every body Open returns go through wrap (nil: as is).
+func (f *DriveFake) SetBody(wrap func(ctx context.Context, rc io.ReadCloser) io.ReadCloser) {
+	f.mu.Lock()
+	f.body = wrap
+	f.mu.Unlock()
+}
+
+// Bytes returns deterministic pseudo-random content of size n for seed.
+func Bytes(seed uint64, n int64) []byte {
+	var s [32]byte
+	binary.LittleEndian.PutUint64(s[0:], seed)
+	binary.LittleEndian.PutUint64(s[8:], uint64(n))
+	b := make([]byte, n)
+	rand.NewChaCha8(s).Read(b)
+	return b
+}
+
+// Add adds e (a file when !e.IsDir, with content data) under e.ParentID of
+// e.DriveID and logs its creation. e.ID 0 picks a fresh id. For files,
+// Size is set from data and Version, when empty, to "v1". It returns the
+// entry as stored.
+func (f *DriveFake) Add(e remote.Entry, data []byte) remote.Entry {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if e.ID == 0 {
+		f.nextID++
+		e.ID = f.nextID
+	}
+	if !e.IsDir {
+		e.Size = int64(len(data))
+		if e.Version == "" {
+			e.Version = "v1"
+		}
+		f.data[itemKey{e.DriveID, e.ID}] = data
+	}
+	k := itemKey{e.DriveID, e.ID}
+	f.items[k] = e
+	pk := itemKey{e.DriveID, e.ParentID}
+	f.children[pk] = append(f.children[pk], e.ID)
+	f.logLocked("file_create", e)
+	return e
+}
+
+// Modify replaces a file's content and sets its version (empty: a new
+// one), and logs the update.
+func (f *DriveFake) Modify(driveID, id int64, data []byte, version string) remote.Entry {
+	return f.update(driveID, id, "file_update", func(e *remote.Entry) {
+		f.data[itemKey{driveID, id}] = data
+		e.Size = int64(len(data))
+		if version == "" {
+			version = e.Version + "'"
+		}
+		e.Version = version
+	})
+}
+
+// Rename renames an item and logs it.
+func (f *DriveFake) Rename(driveID, id int64, name string) remote.Entry {
+	return f.update(driveID, id, "file_rename", func(e *remote.Entry) { e.Name = name })
+}
+
+// Move moves an item under another directory and logs it.
+func (f *DriveFake) Move(driveID, id, parentID int64) remote.Entry {
+	return f.update(driveID, id, "file_move", func(e *remote.Entry) {
+		old := itemKey{driveID, e.ParentID}
+		f.children[old] = slices.DeleteFunc(f.children[old], func(x int64) bool { return x == id })
+		f.children[itemKey{driveID, parentID}] = append(f.children[itemKey{driveID, parentID}], id)
+		e.ParentID = parentID
+	})
+}
+
+// Update changes an item in place through change (neither its id nor its
+// parent) and logs action about it.
+func (f *DriveFake) Update(driveID, id int64, action string, change func(e *remote.Entry)) remote.Entry {
+	return f.update(driveID, id, action, change)
+}
+
+func (f *DriveFake) update(driveID, id int64, action string, change func(e *remote.Entry)) remote.Entry {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := itemKey{driveID, id}
+	e, ok := f.items[k]
+	if !ok {
+		panic(fmt.Sprintf("remotetest: no item %d/%d", driveID, id))
+	}
+	change(&e)
+	f.items[k] = e
+	f.logLocked(action, e)
+	return e
+}
+
+// Delete removes an item (and what is under it) and logs it.
+func (f *DriveFake) Delete(driveID, id int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := itemKey{driveID, id}
+	e, ok := f.items[k]
+	if !ok {
+		return
+	}
+	pk := itemKey{driveID, e.ParentID}
+	f.children[pk] = slices.DeleteFunc(f.children[pk], func(x int64) bool { return x == id })
+	var drop func(id int64)
+	drop = func(id int64) {
+		k := itemKey{driveID, id}
+		for _, c := range f.children[k] {
+			drop(c)
+		}
+		delete(f.items, k)
+		delete(f.data, k)
+		delete(f.children, k)
+	}
+	drop(id)
+	f.logLocked("file_delete", e)
+}
+
+// Entry returns an item as stored.
+func (f *DriveFake) Entry(driveID, id int64) (remote.Entry, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e, ok := f.items[itemKey{driveID, id}]
+	return e, ok
+}
+
+// Content returns a file's content (shared: do not modify).
+func (f *DriveFake) Content(driveID, id int64) []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.data[itemKey{driveID, id}]
+}
+
+// Calls counts the calls of op so far; CallsOn those about one item.
+func (f *DriveFake) Calls(op Op) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var n int64
+	for k, c := range f.calls {
+		if k.op == op {
+			n += c
+		}
+	}
+	return n
+}
+
+// CallsOn counts the calls of op about item id of driveID.
+func (f *DriveFake) CallsOn(op Op, driveID, id int64) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[callKey{op, driveID, id}]
+}
+
+// Opens returns every Open so far, in order.
+func (f *DriveFake) Opens() []OpenCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.opens)
+}
+
+// enter counts a call and runs the hook.
+func (f *DriveFake) enter(ctx context.Context, op Op, driveID, id int64) error {
+	f.mu.Lock()
+	f.calls[callKey{op, driveID, id}]++
+	h := f.hook
+	f.mu.Unlock()
+	if h != nil {
+		if err := h(ctx, op, driveID, id); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// Drives implements remote.Drives.
+func (f *DriveFake) Drives(ctx context.Context) ([]remote.DriveInfo, error) {
+	if err := f.enter(ctx, OpDrives, 0, 0); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.drives), nil
+}
+
+// List implements remote.Drives.
+func (f *DriveFake) List(ctx context.Context, driveID, dirID int64) ([]remote.Entry, error) {
+	if err := f.enter(ctx, OpList, driveID, dirID); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := itemKey{driveID, dirID}
+	if e, ok := f.items[k]; !ok || !e.IsDir {
+		return nil, fmt.Errorf("fake list %d/%d: %w", driveID, dirID, remote.ErrNotFound)
+	}
+	out := make([]remote.Entry, 0, len(f.children[k]))
+	for _, id := range f.children[k] {
+		out = append(out, f.items[itemKey{driveID, id}])
+	}
+	return out, nil
+}
+
+// Stat implements remote.Drives.
+func (f *DriveFake) Stat(ctx context.Context, driveID, id int64) (remote.Entry, error) {
+	if err := f.enter(ctx, OpStat, driveID, id); err != nil {
+		return remote.Entry{}, err
+	}
+	e, ok := f.Entry(driveID, id)
+	if !ok {
+		return remote.Entry{}, fmt.Errorf("fake stat %d/%d: %w", driveID, id, remote.ErrNotFound)
+	}
+	return e, nil
+}
+
+// Open implements remote.Drives: a range past the end is empty; a file
+// gone is ErrNotFound, one of another version ErrChanged.
+func (f *DriveFake) Open(ctx context.Context, e remote.Entry, off, length int64) (io.ReadCloser, error) {
+	f.mu.Lock()
+	f.opens = append(f.opens, OpenCall{e.DriveID, e.ID, off, length})
+	f.mu.Unlock()
+	if err := f.enter(ctx, OpOpen, e.DriveID, e.ID); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	k := itemKey{e.DriveID, e.ID}
+	cur, ok := f.items[k]
+	data, wrap := f.data[k], f.body
+	f.mu.Unlock()
+	switch {
+	case !ok || cur.IsDir:
+		return nil, fmt.Errorf("fake open %d/%d: %w", e.DriveID, e.ID, remote.ErrNotFound)
+	case cur.Version != e.Version:
+		return nil, fmt.Errorf("fake open %d/%d: %w", e.DriveID, e.ID, remote.ErrChanged)
+	case off < 0:
+		return nil, fmt.Errorf("fake open at %d: %w", off, remote.ErrInvalid)
+	}
+	end := int64(len(data))
+	off = min(off, end)
+	if length >= 0 && off+length < end {
+		end = off + length
+	}
+	var rc io.ReadCloser = io.NopCloser(bytes.NewReader(data[off:end]))
+	if wrap != nil {
+		rc = wrap(ctx, rc)
+	}
+	return rc, nil
+}

@@ -1,0 +1,62 @@
+package remotetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// Eventual is how long a suite waits for a change made behind an
+// implementation's back to show through it: a cache may serve what it
+// holds until its TTL, which its registration keeps short.
+const Eventual = 5 * time.Second
+
+// prompt is how long a call with a done context may take.
+const prompt = 2 * time.Second
+
+// eventually retries check until it returns nil or Eventual passes.
+func eventually(t *testing.T, what string, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(Eventual)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// promptly runs call with a context already cancelled and fails the test
+// if it takes more than prompt.
+func promptly(t *testing.T, what string, call func(ctx context.Context) error) error {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	t0 := time.Now()
+	err := call(ctx)
+	if took := time.Since(t0); took > prompt {
+		t.Errorf("%s with a cancelled context took %v", what, took)
+	}
+	return err
+}
+
+// wantCanceled checks err is a cancellation (errors.Is context.Canceled).
+func wantCanceled(t *testing.T, what string, err error) {
+	t.Helper()
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("%s with a cancelled context: %v, want context.Canceled", what, err)
+	}
+}
+
+func errIs(err, target error, what string) error {
+	if !errors.Is(err, target) {
+		return fmt.Errorf("%s: got %v, want %v", what, err, target)
+	}
+	return nil
+}
