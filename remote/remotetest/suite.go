@@ -46,10 +46,12 @@ func promptly(t *testing.T, what string, call func(ctx context.Context) error) e
 	return err
 }
 
-// wantCanceled checks err is a cancellation (errors.Is context.Canceled).
+// wantCanceled checks err is a cancellation (errors.Is context.Canceled)
+// or nil: an answer that was ready when the caller gave up (a shared load
+// finishing as the context is cancelled) is as good as the error.
 func wantCanceled(t *testing.T, what string, err error) {
 	t.Helper()
-	if !errors.Is(err, context.Canceled) {
+	if err != nil && !errors.Is(err, context.Canceled) {
 		t.Errorf("%s with a cancelled context: %v, want context.Canceled", what, err)
 	}
 }
