@@ -78,7 +78,7 @@ func TestCloseCancelsFetches(t *testing.T) {
 	d := NewDrives(f, Options{BlockSize: 1000})
 	read := make(chan error, 1)
 	go func() { _, err := d.ReadAt(context.Background(), e, make([]byte, 10), 0); read <- err }()
-	eventually(t, "fetch to start", func() bool { return f.opens.Load() == 1 })
+	eventually(t, "fetch to start", func() bool { return f.opens() == 1 })
 	closed := make(chan struct{})
 	go func() { d.Close(); close(closed) }()
 	select {

@@ -214,7 +214,7 @@ func TestDrivesReadFromDiskAfterRestart(t *testing.T) {
 	eventually(t, "blocks on disk", func() bool { return o.Disk.bytes() >= e.Size })
 	d.Close()
 	o.Disk.Close()
-	opens := f.opens.Load()
+	opens := f.opens()
 
 	o.Disk = openTestDisk(t, dir, 1<<30)
 	d = NewDrives(f, o)
@@ -226,7 +226,7 @@ func TestDrivesReadFromDiskAfterRestart(t *testing.T) {
 	if got, err := readAll(context.Background(), d, e, 128<<10); err != nil || !bytes.Equal(got, f.bytesOf(10)) {
 		t.Fatalf("warm read: %v", err)
 	}
-	if n := f.opens.Load() - opens; n != 0 {
+	if n := f.opens() - opens; n != 0 {
 		t.Errorf("%d requests after a restart; the disk had every block", n)
 	}
 }

@@ -163,12 +163,7 @@ func (f *DriveFake) Rename(driveID, id int64, name string) remote.Entry {
 
 // Move moves an item under another directory and logs it.
 func (f *DriveFake) Move(driveID, id, parentID int64) remote.Entry {
-	return f.update(driveID, id, "file_move", func(e *remote.Entry) {
-		old := itemKey{driveID, e.ParentID}
-		f.children[old] = slices.DeleteFunc(f.children[old], func(x int64) bool { return x == id })
-		f.children[itemKey{driveID, parentID}] = append(f.children[itemKey{driveID, parentID}], id)
-		e.ParentID = parentID
-	})
+	return f.Apply(driveID, id, "file_move", false, func(e *remote.Entry) { e.ParentID = parentID })
 }
 
 // Update changes an item in place through change (neither its id nor its
@@ -192,28 +187,52 @@ func (f *DriveFake) update(driveID, id int64, action string, change func(e *remo
 }
 
 // Delete removes an item (and what is under it) and logs it.
-func (f *DriveFake) Delete(driveID, id int64) {
+func (f *DriveFake) Delete(driveID, id int64) { f.Apply(driveID, id, "file_delete", true, nil) }
+
+// Apply is the general change: it changes item id through change (nil:
+// none; it may move the item by setting ParentID), or removes the item
+// and what is under it when remove, and logs action about the item as it
+// is afterwards (or was). An item that is not there is (re)added by a
+// change, and removing it logs the action alone.
+func (f *DriveFake) Apply(driveID, id int64, action string, remove bool, change func(e *remote.Entry)) remote.Entry {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	k := itemKey{driveID, id}
-	e, ok := f.items[k]
-	if !ok {
-		return
+	e, had := f.items[k]
+	if !had {
+		e = remote.Entry{ID: id, DriveID: driveID}
 	}
-	pk := itemKey{driveID, e.ParentID}
-	f.children[pk] = slices.DeleteFunc(f.children[pk], func(x int64) bool { return x == id })
-	var drop func(id int64)
-	drop = func(id int64) {
-		k := itemKey{driveID, id}
-		for _, c := range f.children[k] {
-			drop(c)
+	oldParent := e.ParentID
+	if change != nil {
+		change(&e)
+	}
+	if had && (remove || e.ParentID != oldParent) {
+		pk := itemKey{driveID, oldParent}
+		f.children[pk] = slices.DeleteFunc(f.children[pk], func(x int64) bool { return x == id })
+	}
+	switch {
+	case remove:
+		f.dropLocked(driveID, id)
+	default:
+		e.ID, e.DriveID = id, driveID
+		f.items[k] = e
+		if !had || e.ParentID != oldParent {
+			pk := itemKey{driveID, e.ParentID}
+			f.children[pk] = append(f.children[pk], id)
 		}
-		delete(f.items, k)
-		delete(f.data, k)
-		delete(f.children, k)
 	}
-	drop(id)
-	f.logLocked("file_delete", e)
+	f.logLocked(action, e)
+	return e
+}
+
+func (f *DriveFake) dropLocked(driveID, id int64) {
+	k := itemKey{driveID, id}
+	for _, c := range f.children[k] {
+		f.dropLocked(driveID, c)
+	}
+	delete(f.items, k)
+	delete(f.data, k)
+	delete(f.children, k)
 }
 
 // Entry returns an item as stored.
