@@ -113,9 +113,9 @@ func TestMailBudget(t *testing.T) {
 	if long+recent > 256<<10+80<<10 { // the newest message always stays
 		t.Fatalf("message cache holds %d+%d bytes over a 256 KiB budget", long, recent)
 	}
-	before := f.raws.Load()
+	before := f.raws()
 	m.Raw(ctx, "mb", "inbox", "40") // the newest: kept
-	if f.raws.Load() != before {
+	if f.raws() != before {
 		t.Fatal("the message just read was downloaded again")
 	}
 }
