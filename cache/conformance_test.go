@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"archive/zip"
 	"context"
 	"io"
 	"testing"
@@ -25,7 +26,8 @@ func decorated(t *testing.T, inner remote.Drives) *Drives {
 
 // The decorators keep the contract of what they decorate: over the fake,
 // over the fake with a snapshot, over the fake followed through its change
-// feed, and over the kDrive client on the emulator.
+// feed, and over the kDrive client on the emulator. The archive fake of
+// archive_test.go, a source of its own, is held to the contract too.
 func TestConformanceDrives(t *testing.T) {
 	setups := map[string]remotetest.DriveSetup{
 		"fake": func(t *testing.T) (remote.Drives, remotetest.DriveWorld) {
@@ -39,6 +41,18 @@ func TestConformanceDrives(t *testing.T) {
 		"followed": func(t *testing.T) (remote.Drives, remotetest.DriveWorld) {
 			w := remotetest.NewFakeWorld()
 			return decorated(t, feedSource{remotetest.Feed{DriveFake: w.F}}), w
+		},
+		"archiver": func(t *testing.T) (remote.Drives, remotetest.DriveWorld) {
+			f := &fakeArchiver{fakeDrives: newFakeDrives(), method: zip.Deflate}
+			return f, &remotetest.FakeWorld{F: f.DriveFake, DriveID: 1}
+		},
+		"archiver stored": func(t *testing.T) (remote.Drives, remotetest.DriveWorld) {
+			f := &fakeArchiver{fakeDrives: newFakeDrives(), method: zip.Store, raw: true}
+			return f, &remotetest.FakeWorld{F: f.DriveFake, DriveID: 1}
+		},
+		"archives": func(t *testing.T) (remote.Drives, remotetest.DriveWorld) {
+			f := &fakeArchiver{fakeDrives: newFakeDrives(), method: zip.Deflate}
+			return decorated(t, f), &remotetest.FakeWorld{F: f.DriveFake, DriveID: 1}
 		},
 		"kdrive": func(t *testing.T) (remote.Drives, remotetest.DriveWorld) {
 			s, rc := remotetest.StartEmulator(t)

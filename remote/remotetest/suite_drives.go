@@ -50,6 +50,7 @@ func TestDrives(t *testing.T, setup DriveSetup) {
 		{"Concurrent", testDrivesConcurrent},
 		{"Cancelled", testDrivesCancelled},
 		{"Snapshot", testSnapshot},
+		{"Archive", testArchive},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,10 +1,12 @@
 package remotetest
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"testing"
 	"time"
@@ -106,5 +108,58 @@ func testSnapshot(t *testing.T, d remote.Drives, w DriveWorld) {
 	defer cancel()
 	if changed, err := p.LongPoll(ctx, drive, cursor); !changed || err != nil {
 		t.Errorf("long poll after a change: %v, %v", changed, err)
+	}
+}
+
+// Archiver is the many-files-in-one-zip download some sources offer (the
+// cache's Archiver, kdrive.Client).
+type Archiver interface {
+	Archive(ctx context.Context, driveID int64, ids []int64) (io.ReadCloser, error)
+}
+
+func testArchive(t *testing.T, d remote.Drives, w DriveWorld) {
+	a, ok := d.(Archiver)
+	if !ok {
+		t.Skip("no Archive")
+	}
+	drive, dir := subdir(t, w)
+	names := map[string]int64{}
+	var ids []int64
+	for i, size := range []int64{0, 10, 5000, 70_000} {
+		name := fmt.Sprintf("a%d.bin", i)
+		id := w.AddFile(t, drive, dir, name, size)
+		names[name] = id
+		ids = append(ids, id)
+	}
+	rc, err := a.Archive(t.Context(), drive, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(zr.File) != len(ids) {
+		t.Fatalf("%d entries for %d files", len(zr.File), len(ids))
+	}
+	for _, zf := range zr.File {
+		id, ok := names[zf.Name]
+		if !ok {
+			t.Fatalf("entry %q is none of the files", zf.Name)
+		}
+		delete(names, zf.Name)
+		r, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(r)
+		if err != nil || !bytes.Equal(got, w.Content(t, drive, id)) {
+			t.Errorf("entry %s: %d bytes, %v; not the file's content", zf.Name, len(got), err)
+		}
 	}
 }
