@@ -14,8 +14,9 @@ import (
 )
 
 // suiteOptions keep what the decorators cache briefly, so that a change
-// made behind them shows within the suite's patience (remotetest.Eventual).
-var suiteOptions = Options{DirCacheTime: 100 * time.Millisecond, NegativeTTL: 100 * time.Millisecond,
+// made behind them shows within the suite's patience (remotetest.Eventual),
+// and blocks small, so that the suite's reads span several.
+var suiteOptions = Options{DirCacheTime: 100 * time.Millisecond, NegativeTTL: 100 * time.Millisecond, BlockSize: 64 << 10,
 	PollInterval: 50 * time.Millisecond, MailPoll: 50 * time.Millisecond}
 
 func decorated(t *testing.T, inner remote.Drives) *Drives {

@@ -51,6 +51,7 @@ func TestDrives(t *testing.T, setup DriveSetup) {
 		{"Cancelled", testDrivesCancelled},
 		{"Snapshot", testSnapshot},
 		{"Archive", testArchive},
+		{"ReadAt", testReadAt},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
