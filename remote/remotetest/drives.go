@@ -58,6 +58,7 @@ type DriveFake struct {
 	calls    map[callKey]int64
 	opens    []OpenCall
 	hook     Hook
+	stall    chan struct{} // while set, every call waits for it or its ctx
 	body     func(ctx context.Context, rc io.ReadCloser) io.ReadCloser
 	log      []Change
 	changed  chan struct{} // closed and replaced on every change
@@ -277,12 +278,30 @@ func (f *DriveFake) Opens() []OpenCall {
 	return slices.Clone(f.opens)
 }
 
-// enter counts a call and runs the hook.
+// Stall makes every call from now on wait until release is called or
+// its context is done.
+func (f *DriveFake) Stall() (release func()) {
+	ch := make(chan struct{})
+	f.mu.Lock()
+	f.stall = ch
+	f.mu.Unlock()
+	return sync.OnceFunc(func() {
+		f.mu.Lock()
+		f.stall = nil
+		f.mu.Unlock()
+		close(ch)
+	})
+}
+
+// enter counts a call, waits while stalled and runs the hook.
 func (f *DriveFake) enter(ctx context.Context, op Op, driveID, id int64) error {
 	f.mu.Lock()
 	f.calls[callKey{op, driveID, id}]++
-	h := f.hook
+	h, stall := f.hook, f.stall
 	f.mu.Unlock()
+	if err := waitStall(ctx, stall); err != nil {
+		return err
+	}
 	if h != nil {
 		if err := h(ctx, op, driveID, id); err != nil {
 			return err
@@ -363,4 +382,16 @@ func (f *DriveFake) Open(ctx context.Context, e remote.Entry, off, length int64)
 		rc = wrap(ctx, rc)
 	}
 	return rc, nil
+}
+
+func waitStall(ctx context.Context, stall chan struct{}) error {
+	if stall == nil {
+		return nil
+	}
+	select {
+	case <-stall:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -119,3 +119,18 @@ func (w EmulatorMail) DeleteMessage(t *testing.T, mailbox, folder, uid string) {
 		t.Fatal(err)
 	}
 }
+
+// Stall makes every request wait an hour (or until the client gives up)
+// until release.
+func (w EmulatorWorld) Stall(t *testing.T) (release func()) { return stall(t, w.S) }
+
+// Stall makes every request wait an hour (or until the client gives up)
+// until release.
+func (w EmulatorMail) Stall(t *testing.T) (release func()) { return stall(t, w.S) }
+
+func stall(t *testing.T, s *emulator.Server) func() {
+	s.SetLatency(time.Hour)
+	release := func() { s.SetLatency(0) }
+	t.Cleanup(release)
+	return release
+}

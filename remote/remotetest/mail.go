@@ -40,6 +40,7 @@ type MailFake struct {
 	nextUID int
 	calls   map[Op]int64
 	hook    MailHook
+	stall   chan struct{} // while set, every call waits for it or its ctx
 }
 
 // NewMail returns a fake with no mailbox.
@@ -125,11 +126,29 @@ func (f *MailFake) Calls(op Op) int64 {
 	return f.calls[op]
 }
 
+// Stall makes every call from now on wait until release is called or
+// its context is done.
+func (f *MailFake) Stall() (release func()) {
+	ch := make(chan struct{})
+	f.mu.Lock()
+	f.stall = ch
+	f.mu.Unlock()
+	return sync.OnceFunc(func() {
+		f.mu.Lock()
+		f.stall = nil
+		f.mu.Unlock()
+		close(ch)
+	})
+}
+
 func (f *MailFake) enter(ctx context.Context, op Op, mailbox, key string) error {
 	f.mu.Lock()
 	f.calls[op]++
-	h := f.hook
+	h, stall := f.hook, f.stall
 	f.mu.Unlock()
+	if err := waitStall(ctx, stall); err != nil {
+		return err
+	}
 	if h != nil {
 		if err := h(ctx, op, mailbox, key); err != nil {
 			return err

@@ -62,3 +62,29 @@ func errIs(err, target error, what string) error {
 	}
 	return nil
 }
+
+// Staller is a world that can make its far side hang, to test that a
+// call gives up when its context does (optional: the subtest is skipped).
+type Staller interface {
+	// Stall makes every call from now on hang until release.
+	Stall(t *testing.T) (release func())
+}
+
+// giveUp runs call with a context that ends after a moment while the far
+// side hangs, and checks that it returns promptly with that context's
+// error.
+func giveUp(t *testing.T, what string, call func(ctx context.Context) error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- call(ctx) }() // a call that hangs ends with the stall's release
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s while the remote hangs: %v, want context.DeadlineExceeded", what, err)
+		}
+	case <-time.After(prompt):
+		t.Errorf("%s while the remote hangs: still waiting %v after its context ended", what, prompt)
+	}
+}

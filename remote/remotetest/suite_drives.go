@@ -49,6 +49,7 @@ func TestDrives(t *testing.T, setup DriveSetup) {
 		{"OpenChangedVersion", testOpenChanged},
 		{"Concurrent", testDrivesConcurrent},
 		{"Cancelled", testDrivesCancelled},
+		{"GivesUpWhileHanging", testDrivesHanging},
 		{"Snapshot", testSnapshot},
 		{"Archive", testArchive},
 		{"ReadAt", testReadAt},
@@ -324,6 +325,35 @@ func testDrivesCancelled(t *testing.T, d remote.Drives, w DriveWorld) {
 	cancel()
 	promptly(t, "read after cancel", func(context.Context) error {
 		_, err := io.ReadAll(rc)
+		return err
+	})
+}
+
+func testDrivesHanging(t *testing.T, d remote.Drives, w DriveWorld) {
+	s, ok := w.(Staller)
+	if !ok {
+		t.Skip("the world cannot hang")
+	}
+	drive, dir := subdir(t, w)
+	sub := w.AddDir(t, drive, dir, "never-listed")
+	id := w.AddFile(t, drive, dir, "f", 1<<20)
+	other := w.AddFile(t, drive, dir, "g", 1<<20)
+	e, err := d.Stat(t.Context(), drive, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := s.Stall(t)
+	defer release()
+	giveUp(t, "list", func(ctx context.Context) error {
+		_, err := d.List(ctx, drive, sub)
+		return err
+	})
+	giveUp(t, "stat", func(ctx context.Context) error {
+		_, err := d.Stat(ctx, drive, other)
+		return err
+	})
+	giveUp(t, "open", func(ctx context.Context) error {
+		_, err := read(ctx, d, e, 0, -1)
 		return err
 	})
 }

@@ -40,6 +40,7 @@ func TestMail(t *testing.T, setup MailSetup) {
 		{"GoneIsNotFound", testMailGone},
 		{"Concurrent", testMailConcurrent},
 		{"Cancelled", testMailCancelled},
+		{"GivesUpWhileHanging", testMailHanging},
 		{"Feed", testMailFeed},
 	}
 	for _, tc := range tests {
@@ -235,4 +236,23 @@ func testMailFeed(t *testing.T, m remote.Mail, w MailWorld) {
 	if err != nil || len(msgs) != 1 || msgs[0].UID != added {
 		t.Fatalf("messages by UID: %+v, %v", msgs, err)
 	}
+}
+
+func testMailHanging(t *testing.T, m remote.Mail, w MailWorld) {
+	s, ok := w.(Staller)
+	if !ok {
+		t.Skip("the world cannot hang")
+	}
+	mb, folder := w.Folder(t)
+	uid := w.AddMessage(t, mb, folder, message())
+	release := s.Stall(t)
+	defer release()
+	giveUp(t, "messages", func(ctx context.Context) error {
+		_, err := m.Messages(ctx, mb, folder)
+		return err
+	})
+	giveUp(t, "raw", func(ctx context.Context) error {
+		_, err := m.Raw(ctx, mb, folder, uid)
+		return err
+	})
 }

@@ -68,3 +68,9 @@ func (w FakeMailWorld) AddMessage(_ *testing.T, mailbox, folder string, raw []by
 func (w FakeMailWorld) DeleteMessage(_ *testing.T, mailbox, folder, uid string) {
 	w.F.DeleteMessage(mailbox, folder, uid)
 }
+
+// Stall makes the fake hang until release.
+func (w *FakeWorld) Stall(*testing.T) (release func()) { return w.F.Stall() }
+
+// Stall makes the fake hang until release.
+func (w FakeMailWorld) Stall(*testing.T) (release func()) { return w.F.Stall() }
