@@ -42,6 +42,7 @@ func TestMail(t *testing.T, setup MailSetup) {
 		{"Cancelled", testMailCancelled},
 		{"GivesUpWhileHanging", testMailHanging},
 		{"Feed", testMailFeed},
+		{"ReadAt", testMailReadAt},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -59,3 +59,35 @@ func testReadAt(t *testing.T, d remote.Drives, w DriveWorld) {
 		t.Errorf("old version after a change: %d bytes, not all of the old version", n)
 	}
 }
+
+// MailReaderAt is the cached read a mail cache offers on top of the
+// contract (cache.Mail: what the file system reads through).
+type MailReaderAt interface {
+	ReadAt(ctx context.Context, mailbox, folderID, uid string, p []byte, off int64) (int, error)
+	Size(ctx context.Context, mailbox, folderID, uid string) (int64, error)
+}
+
+func testMailReadAt(t *testing.T, m remote.Mail, w MailWorld) {
+	r, ok := m.(MailReaderAt)
+	if !ok {
+		t.Skip("no ReadAt")
+	}
+	mb, folder := w.Folder(t)
+	raw := message()
+	uid := w.AddMessage(t, mb, folder, raw)
+	if n, err := r.Size(t.Context(), mb, folder, uid); err != nil || n != int64(len(raw)) {
+		t.Errorf("size %d, %v; want %d", n, err, len(raw))
+	}
+	size := int64(len(raw))
+	for _, rg := range []struct{ off, n int64 }{{0, 10}, {5, size - 5}, {size - 3, 10}, {size - 1, 2}, {size, 1}, {size + 5, 1}} {
+		p := make([]byte, rg.n)
+		n, err := r.ReadAt(t.Context(), mb, folder, uid, p, rg.off)
+		lo, hi := min(rg.off, size), min(rg.off+rg.n, size)
+		if n != int(hi-lo) || !bytes.Equal(p[:n], raw[lo:hi]) {
+			t.Errorf("[%d, +%d): %d bytes (%v), want %d", rg.off, rg.n, n, err, hi-lo)
+		}
+		if short := hi-lo < rg.n; short && !errors.Is(err, io.EOF) || !short && err != nil {
+			t.Errorf("[%d, +%d): err %v", rg.off, rg.n, err)
+		}
+	}
+}
