@@ -99,21 +99,7 @@ func LoadState(dir string) (*State, error) {
 // account directory holding it: what an offline start uses, since the
 // account cannot be asked. ok is false when there is none usable.
 func FindState(dir, apiURL, mailURL string) (st *State, accountDir string, ok bool) {
-	// AccountDir names are host-account-digest; the digest is of both
-	// URLs, so only directories of these hosts match.
-	probe := filepath.Base(AccountDir(dir, apiURL, mailURL, 0))
-	prefix := probe[:strings.LastIndex(probe[:strings.LastIndex(probe, "-")], "-")+1]
-	suffix := probe[strings.LastIndex(probe, "-"):]
-	subs, err := os.ReadDir(filepath.Join(dir, accountsDir))
-	if err != nil {
-		return nil, "", false
-	}
-	for _, s := range subs {
-		name := s.Name()
-		if !s.IsDir() || !strings.HasPrefix(name, prefix) || !strings.HasSuffix(name, suffix) {
-			continue
-		}
-		p := filepath.Join(dir, accountsDir, name)
+	for _, p := range stateDirs(dir, apiURL, mailURL) {
 		got, err := LoadState(p)
 		if err != nil || got.APIURL != apiURL || got.MailURL != mailURL ||
 			AccountDir(dir, apiURL, mailURL, got.Profile.ID) != p {
@@ -124,4 +110,37 @@ func FindState(dir, apiURL, mailURL string) (st *State, accountDir string, ok bo
 		}
 	}
 	return st, accountDir, st != nil
+}
+
+// HasState reports, without reading it, whether a state file of these
+// hosts is kept under dir (FindState may still find it unusable).
+func HasState(dir, apiURL, mailURL string) bool {
+	for _, p := range stateDirs(dir, apiURL, mailURL) {
+		if _, err := os.Stat(filepath.Join(p, stateFile)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// stateDirs lists the account directories under dir that may be of these
+// hosts: AccountDir names are host-account-digest, the digest of both
+// URLs.
+func stateDirs(dir, apiURL, mailURL string) []string {
+	probe := filepath.Base(AccountDir(dir, apiURL, mailURL, 0))
+	cut := strings.LastIndex(probe, "-")
+	prefix := probe[:strings.LastIndex(probe[:cut], "-")+1]
+	suffix := probe[cut:]
+	subs, err := os.ReadDir(filepath.Join(dir, accountsDir))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, s := range subs {
+		name := s.Name()
+		if s.IsDir() && strings.HasPrefix(name, prefix) && strings.HasSuffix(name, suffix) {
+			out = append(out, filepath.Join(dir, accountsDir, name))
+		}
+	}
+	return out
 }

@@ -81,9 +81,7 @@ func runMount(args []string, stdout, stderr io.Writer) int {
 // serve checks the account, mounts, and blocks until a signal or an
 // external unmount; it unmounts on the way out.
 func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mountOptions, log *slog.Logger, stderr io.Writer) int {
-	pctx, cancel := context.WithTimeout(ctx, time.Minute)
-	p, err := s.profile(pctx)
-	cancel()
+	p, saved, err := s.account(ctx, co, log)
 	if err != nil {
 		return failStart(stderr, err, "cannot mount")
 	}
@@ -118,6 +116,14 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 	defer drives.Close()
 	mailbox := cache.NewMail(s.mail, mo2)
 	defer mailbox.Close()
+	if saved != nil {
+		cache.RestoreState(saved, drives, mailbox)
+	}
+	if co.Disk != nil {
+		// Deferred after the decorators, so it saves before they close.
+		base := cache.State{APIURL: s.cfg.APIURL, MailURL: s.cfg.MailURL, Profile: p}
+		defer cache.KeepState(co.DiskDir, base, drives, mailbox, cache.StateSaveInterval, log).Close()
+	}
 	opts := ifs.Options{
 		Drives: drives, Mail: mailbox,
 		UID: mo.UID, GID: mo.GID,
