@@ -87,6 +87,10 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 	}
 	co.Logger = log
 	co.Online = s.client.Online // offline, expired metadata is served as it was
+	// Entries from List and Stat alone can carry the content hash in
+	// their Version; a snapshot's cannot, and one item must have one
+	// Version whichever call saw it.
+	s.drives.SetContentHash(!co.UsesSnapshots())
 	kernelTTL := mo.AttrTimeout
 	if kernelTTL == 0 {
 		kernelTTL = -1 // fs reads 0 as "default"; the user asked for no kernel caching
