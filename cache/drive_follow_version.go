@@ -54,9 +54,13 @@ func (d *Drives) localVersion(old remote.Entry) string {
 }
 
 // dropContent forgets the bytes cached for version e.Version of e: every
-// block and sub-block in memory, every block on disk. A fetch under way
-// for it is not stopped.
+// block and sub-block in memory, every block on disk. Stores already made
+// are applied first (ristretto buffers them). Not covered: a fetch of the
+// old bytes still under way, or queued for the disk, which lands after;
+// its bytes can only be served if the remote Version comes back (a new
+// snapshot, a restart) and no later edit moved it.
 func (d *Drives) dropContent(e remote.Entry) {
+	d.blocks.wait()
 	fk := fileKey{e.DriveID, e.ID, e.Version}
 	vh := maphash.String(d.seed, e.Version)
 	bs := d.o.BlockSize

@@ -15,7 +15,8 @@ const StateSaveInterval = 2 * time.Minute
 
 // StateKeeper keeps the state file of one account's cache directory
 // current with a Drives and a Mail: every interval (when it changed) and
-// at Close. Close stops its goroutine and waits for it.
+// at Close. What the caches do not hold is kept from the state saved
+// before (State.fillFrom). Close stops its goroutine and waits for it.
 type StateKeeper struct {
 	dir    string
 	base   State // the account and hosts; the rest is read at each save
@@ -25,6 +26,7 @@ type StateKeeper struct {
 
 	mu   sync.Mutex // serialises saves
 	last [sha256.Size]byte
+	prev *State // saved before, of this account: what the caches lack is kept from it
 
 	stop chan struct{}
 	done chan struct{}
@@ -36,6 +38,10 @@ type StateKeeper struct {
 func KeepState(dir string, base State, drives *Drives, mail *Mail, every time.Duration, log *slog.Logger) *StateKeeper {
 	k := &StateKeeper{dir: dir, base: base, drives: drives, mail: mail, log: log,
 		stop: make(chan struct{}), done: make(chan struct{})}
+	if prev, err := LoadState(dir); err == nil && prev.Profile.ID == base.Profile.ID &&
+		prev.APIURL == base.APIURL && prev.MailURL == base.MailURL {
+		k.prev = prev
+	}
 	go k.run(every)
 	return k
 }
@@ -69,6 +75,7 @@ func (k *StateKeeper) save() error {
 	if k.mail != nil {
 		k.mail.saveState(&st)
 	}
+	st.fillFrom(k.prev)
 	data, err := json.Marshal(&st)
 	if err != nil {
 		return err
