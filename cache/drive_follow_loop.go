@@ -192,29 +192,11 @@ func (f *driveFollower) mode() string {
 }
 
 // wait sleeps the outage backoff (1 s doubling up to PollInterval, at
-// least 30 s), reporting whether ctx is still alive. It ends early once
-// the remote is seen online again (another call got an answer): the feed
-// is then read at once, not up to 30 s later.
+// least 30 s), reporting whether ctx is still alive.
 func (f *driveFollower) wait(ctx context.Context) bool {
 	f.backoff = min(max(2*f.backoff, time.Second), max(f.d.o.PollInterval, maxOutageBackoff))
-	online := f.d.o.Online
-	if online == nil || online() {
-		return sleepCtx(ctx, f.backoff)
-	}
-	for end := time.Now().Add(f.backoff); time.Now().Before(end); {
-		if !sleepCtx(ctx, min(onlineCheck, time.Until(end))) {
-			return false
-		}
-		if online() {
-			break
-		}
-	}
-	return ctx.Err() == nil
+	return sleepCtx(ctx, f.backoff)
 }
-
-// onlineCheck is how often a follower waiting out an outage looks whether
-// the remote answers again.
-const onlineCheck = 500 * time.Millisecond
 
 // canFollow reports whether a drive snapshotted with cursor is followed:
 // the source has a feed and following is on.
