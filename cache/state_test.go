@@ -115,3 +115,18 @@ func TestFindState(t *testing.T) {
 		t.Error("found a state in an empty directory")
 	}
 }
+
+// TestPurgeRemovesState: purging the cache forgets the saved state too.
+func TestPurgeRemovesState(t *testing.T) {
+	root := t.TempDir()
+	dir := AccountDir(root, "https://api.example", "https://mail.example", 42)
+	if err := SaveState(dir, sampleState()); err != nil {
+		t.Fatal(err)
+	}
+	if err := PurgeDisk(root); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadState(dir); err == nil {
+		t.Error("the state outlived a purge")
+	}
+}
