@@ -108,6 +108,39 @@ func (s *services) profile(ctx context.Context) (remote.Profile, error) {
 	return remote.Profile{ID: p.ID, Email: p.Email, DisplayName: p.DisplayName}, err
 }
 
+// offlineStartWait bounds the account check at start when a saved state
+// could stand in for the service: an unreachable Infomaniak then costs a
+// few seconds, not the retries of a minute.
+const offlineStartWait = 5 * time.Second
+
+// account asks who the token belongs to. When Infomaniak cannot be reached
+// (connection errors, 5xx, timeouts) and the cache directory holds a state
+// saved for these hosts, it starts offline from it: saved is then what to
+// restore, and the client, which saw the outage, reports itself offline
+// until the service answers again.
+func (s *services) account(ctx context.Context, co cache.Options, log *slog.Logger) (p remote.Profile, saved *cache.State, err error) {
+	wait := time.Minute
+	keeps := co.DiskDir != "" && co.DiskCacheSize > 0
+	if keeps && cache.HasState(co.DiskDir, s.cfg.APIURL, s.cfg.MailURL) {
+		wait = offlineStartWait
+	}
+	pctx, cancel := context.WithTimeout(ctx, wait)
+	p, err = s.profile(pctx)
+	cancel()
+	if err == nil || !keeps || ctx.Err() != nil ||
+		!errors.Is(err, remote.ErrUnavailable) && !errors.Is(err, context.DeadlineExceeded) {
+		return p, nil, err
+	}
+	st, dir, ok := cache.FindState(co.DiskDir, s.cfg.APIURL, s.cfg.MailURL)
+	if !ok {
+		return p, nil, err
+	}
+	log.Warn("offline start: Infomaniak cannot be reached; serving the state saved at "+
+		st.Saved.Local().Format("2006-01-02 15:04:05")+" read-only until it answers",
+		"err", err, "account", st.Profile.Email, "dir", dir)
+	return st.Profile, st, nil
+}
+
 // explain turns an error into the one sentence a user needs.
 func explain(err error, what string) string {
 	if s := auth.Explain(err); s != "" {
