@@ -36,7 +36,7 @@ func TestFault429Storm(t *testing.T) {
 	data := dataset.Generate(faultSpec(11, 60))
 	srv := startLive(t, emulator.Options{Data: data})
 	srv.SetRate(perSec, burst)
-	d := mount(t, srv, "--rate", "18")
+	d := mount(t, srv, "--rate", "18", "--burst", "5")
 	files := smallFiles(t, data)
 	if _, err := os.ReadDir(filepath.Join(d.dir, filepath.Dir(files[0].rel))); err != nil {
 		t.Fatal(err)
