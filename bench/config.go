@@ -34,6 +34,11 @@ type config struct {
 
 	Spec    dataset.Spec
 	BigFile int64
+	// AccountPass runs the pass on Account, a data set of a real
+	// account's size (rsync of the whole drive and mail).
+	AccountPass    bool
+	Account        dataset.Spec
+	AccountTimeout time.Duration // OpTimeout of the account pass
 }
 
 // parseConfig reads flags, with BENCH_* environment variables as defaults
@@ -47,6 +52,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	bw := fs.String("bandwidth", envOr(getenv("BENCH_BANDWIDTH"), "100MiB"), "simulated bandwidth per second, 0 = unlimited (env BENCH_BANDWIDTH)")
 	fs.IntVar(&c.Runs, "runs", 0, "runs per op (default 3, quick 1; env BENCH_RUNS)")
 	fs.BoolVar(&c.Loopback, "loopback", true, "also run the pass without latency or bandwidth cap")
+	fs.BoolVar(&c.AccountPass, "account", true, "also run the pass on a data set of a real account's size (rsync of drive and mail)")
 	fs.IntVar(&c.LoopbackRuns, "loopback-runs", 1, "runs per op in the loopback pass (at most --runs)")
 	fs.StringVar(&c.Out, "out", "bench/RESULTS.md", "results file (the table goes between its bench markers; quick default bench/RESULTS-quick.md)")
 	fs.StringSliceVar(&c.Contenders, "contenders", nil, "only these contenders (default all)")
@@ -116,6 +122,11 @@ func (c *config) applySizes() {
 	c.Spec.SmallFileSize = 64 << 10
 	c.Spec.BigFiles = []int64{c.BigFile}
 	c.HeavyRuns = 1
+	c.Account = accountSpec(c.Quick)
+	c.AccountTimeout = 3 * time.Minute
+	if c.Quick {
+		c.AccountTimeout = time.Minute
+	}
 }
 
 func envBool(s string) bool {

@@ -48,6 +48,7 @@ func (b *bench) ensureTools(ctx context.Context) {
 	} else {
 		b.note("rclone is not installed and could not be: its rows are missing")
 	}
+	b.findRcloneKD()
 	if p, err := exec.LookPath("fio"); err == nil {
 		b.fio = p
 	} else {
@@ -149,6 +150,7 @@ func (b *bench) startServers(ctx context.Context) error {
 		return nil
 	}
 	b.cl.add(d.stop)
+	b.obscureToken(ctx)
 	if err := waitTCP(ctx, d, addr, 30*time.Second); err != nil {
 		b.note("rclone serve webdav did not start: rclone rows are missing (" + err.Error() + ")")
 		b.rclone = ""
@@ -156,6 +158,32 @@ func (b *bench) startServers(ctx context.Context) error {
 	}
 	b.rcBase, err = b.proxy("http://"+addr, &b.rcWAN)
 	return err
+}
+
+// findRcloneKD looks for rclone's kDrive backend where
+// ../shared/peers/build.sh puts it (or BENCH_RCLONE_KDRIVE); without it its
+// rows are missing and the notes say why.
+func (b *bench) findRcloneKD() {
+	p := envOr(os.Getenv("BENCH_RCLONE_KDRIVE"), "/tmp/peers/bin/rclone-kdrive")
+	if fi, err := os.Stat(p); err != nil || fi.Mode()&0o111 == 0 {
+		b.note("rclone's kDrive backend is not built (" + p + ", see ../shared/peers/build.sh): its rows are missing")
+		return
+	}
+	b.rcloneKD = p
+}
+
+// obscureToken writes the emulator's token in rclone's obscured form
+// (what its access_token option takes), with the installed rclone.
+func (b *bench) obscureToken(ctx context.Context) {
+	if b.rcloneKD == "" {
+		return
+	}
+	out, err := exec.CommandContext(ctx, b.rclone, "obscure", b.token).Output()
+	if err != nil {
+		b.note("rclone obscure failed, so rclone's kDrive backend cannot log in: its rows are missing")
+		return
+	}
+	b.kdToken = strings.TrimSpace(string(out))
 }
 
 func (b *bench) proxy(target string, w **wan) (string, error) {
