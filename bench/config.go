@@ -39,6 +39,9 @@ type config struct {
 	AccountPass    bool
 	Account        dataset.Spec
 	AccountTimeout time.Duration // OpTimeout of the account pass
+	// AccountOnDisk writes the account data set to disk, for rclone's
+	// WebDAV server and the local floor (quick only: it takes minutes).
+	AccountOnDisk bool
 }
 
 // parseConfig reads flags, with BENCH_* environment variables as defaults
@@ -125,7 +128,7 @@ func (c *config) applySizes() {
 	c.Account = accountSpec(c.Quick)
 	c.AccountTimeout = 3 * time.Minute
 	if c.Quick {
-		c.AccountTimeout = time.Minute
+		c.AccountTimeout, c.AccountOnDisk = time.Minute, true
 	}
 }
 

@@ -81,7 +81,7 @@ func (b *bench) contenders() []*contender {
 		cs = append(cs, &contender{name: cIFS, mount: b.mountIFS, http: b.emuWAN.Requests, api: b.apiCount,
 			mail: true, drive: true, readsOK: true})
 	}
-	if b.rclone != "" {
+	if b.rclone != "" && b.rcBase != "" {
 		cs = append(cs,
 			&contender{name: cRcloneOff, mount: b.rcloneMount(false), http: b.rcWAN.Requests, api: b.rcWAN.Requests, drive: true, readsOK: true},
 			&contender{name: cRcloneFul, mount: b.rcloneMount(true), http: b.rcWAN.Requests, api: b.rcWAN.Requests, drive: true, readsOK: true})
@@ -92,8 +92,10 @@ func (b *bench) contenders() []*contender {
 	}
 	cs = append(cs,
 		&contender{name: cDirect, direct: b.direct, http: b.emuWAN.Requests, api: b.apiCount, drive: true, readsOK: true},
-		&contender{name: cLocal, mount: b.localTree, mail: true, drive: true, readsOK: true},
 		&contender{name: cCeiling, mount: b.ceilingMount, readsOK: true})
+	if b.data != "" { // the generated tree on disk
+		cs = append(cs, &contender{name: cLocal, mount: b.localTree, mail: true, drive: true, readsOK: true})
+	}
 	if len(b.cfg.Contenders) == 0 {
 		return cs
 	}

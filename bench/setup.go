@@ -70,6 +70,15 @@ func (b *bench) makeData() error {
 	if err != nil {
 		return fmt.Errorf("loading the data set: %w", err)
 	}
+	if err := b.useData(ds); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "bench: data set of %d drive entries written and loaded in %v\n", b.entries(), time.Since(t).Round(time.Millisecond))
+	return nil
+}
+
+// useData takes ds as the data set and finds its landmarks.
+func (b *bench) useData(ds *dataset.Dataset) error {
 	b.ds = ds
 	drives, boxes := ds.Drives(), ds.Mailboxes()
 	if len(drives) == 0 {
@@ -85,7 +94,6 @@ func (b *bench) makeData() error {
 	if len(boxes) > 0 {
 		b.rel.mail = filepath.Join(boxes[0].Email, filepath.FromSlash(dataset.BigFolderPath))
 	}
-	fmt.Fprintf(os.Stderr, "bench: data set of %d drive entries written and loaded in %v\n", b.entries(), time.Since(t).Round(time.Millisecond))
 	return nil
 }
 
@@ -138,6 +146,10 @@ func (b *bench) startServers(ctx context.Context) error {
 	if err := os.WriteFile(b.rcloneConf, nil, 0o600); err != nil {
 		return err
 	}
+	b.obscureToken(ctx)
+	if b.data == "" {
+		return nil // nothing on disk for WebDAV to serve
+	}
 	addr, err := freeAddr()
 	if err != nil {
 		return err
@@ -150,7 +162,6 @@ func (b *bench) startServers(ctx context.Context) error {
 		return nil
 	}
 	b.cl.add(d.stop)
-	b.obscureToken(ctx)
 	if err := waitTCP(ctx, d, addr, 30*time.Second); err != nil {
 		b.note("rclone serve webdav did not start: rclone rows are missing (" + err.Error() + ")")
 		b.rclone = ""
