@@ -85,6 +85,7 @@ func (b *bench) runAccount(ctx context.Context, res *results) error {
 	// says how many requests it had made by the timeout, and the whole
 	// bench stays within its time.
 	a.cfg.OpTimeout = b.cfg.AccountTimeout
+	a.start, a.cfg.Budget = time.Now(), b.cfg.AccountBudget
 	a.tmp = filepath.Join(b.tmp, passAccount)
 	if err := os.Mkdir(a.tmp, 0o755); err != nil {
 		return err

@@ -39,6 +39,7 @@ type config struct {
 	AccountPass    bool
 	Account        dataset.Spec
 	AccountTimeout time.Duration // OpTimeout of the account pass
+	AccountBudget  time.Duration // its own Budget, from its start
 	// AccountOnDisk writes the account data set to disk, for rclone's
 	// WebDAV server and the local floor (quick only: it takes minutes).
 	AccountOnDisk bool
@@ -61,7 +62,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringSliceVar(&c.Contenders, "contenders", nil, "only these contenders (default all)")
 	fs.StringSliceVar(&c.Ops, "ops", nil, "only these ops, by key (default all)")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the generated data set and temp dirs")
-	budget := fs.Duration("budget", -1, "skip the runs that would start after this long (default 19m, quick 2m40s; 0 = no limit)")
+	budget := fs.Duration("budget", -1, "skip the runs of the WAN and loopback passes that would start after this long (default 15m, quick 2m10s; 0 = no limit); the account pass has its own (7m, quick 1m)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -89,7 +90,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 }
 
 // applySizes picks the data set and repetitions for the full or quick run,
-// sized so the full run stays under 20 minutes on 2 cores and quick under 3.
+// sized so the full run stays under 25 minutes on 2 cores and quick under 4.
 func (c *config) applySizes() {
 	if c.Quick {
 		// 2 spaces × (3+9+27 folders, 24 files in each and at the top): ~2,000 nested entries.
@@ -101,7 +102,7 @@ func (c *config) applySizes() {
 		c.Changes = 5
 		c.ChangeTimeout = 20 * time.Second
 		c.OpTimeout = 90 * time.Second
-		c.Budget = 160 * time.Second
+		c.Budget = 130 * time.Second
 		if c.Runs == 0 {
 			c.Runs = 1
 		}
@@ -117,7 +118,7 @@ func (c *config) applySizes() {
 		c.Changes = 20
 		c.ChangeTimeout = time.Minute
 		c.OpTimeout = 5 * time.Minute
-		c.Budget = 19 * time.Minute
+		c.Budget = 15 * time.Minute
 		if c.Runs == 0 {
 			c.Runs = 3
 		}
@@ -126,9 +127,11 @@ func (c *config) applySizes() {
 	c.Spec.BigFiles = []int64{c.BigFile}
 	c.HeavyRuns = 1
 	c.Account = accountSpec(c.Quick)
-	c.AccountTimeout = 3 * time.Minute
+	// The account pass: ~7 min full (the drive copies by rclone's kDrive
+	// backend stop at the timeout), ~1.5 min quick.
+	c.AccountTimeout, c.AccountBudget = 3*time.Minute, 7*time.Minute
 	if c.Quick {
-		c.AccountTimeout, c.AccountOnDisk = time.Minute, true
+		c.AccountTimeout, c.AccountBudget, c.AccountOnDisk = 45*time.Second, time.Minute, true
 	}
 }
 

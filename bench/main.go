@@ -89,14 +89,6 @@ func run() int {
 		passes = append(passes, pass{passLoopback, 0, 0})
 	}
 	for _, p := range passes {
-		if p.name == passLoopback && cfg.wantsAccount() && ctx.Err() == nil {
-			// Before the loopback pass: the budget cuts that one first.
-			fmt.Fprintf(os.Stderr, "bench: pass %s\n", passAccount)
-			if err := b.runAccount(ctx, res); err != nil {
-				fmt.Fprintln(os.Stderr, "bench: account pass:", err)
-				b.note("account pass not run: " + err.Error())
-			}
-		}
 		fmt.Fprintf(os.Stderr, "bench: pass %s\n", p.name)
 		b.emuWAN.Set(p.latency, p.bandwidth)
 		if b.rcWAN != nil {
@@ -107,7 +99,9 @@ func run() int {
 			break
 		}
 	}
-	if !cfg.Loopback && cfg.wantsAccount() && ctx.Err() == nil {
+	// Last, with a time budget of its own: the other passes' budget
+	// cannot squeeze it out.
+	if cfg.wantsAccount() && ctx.Err() == nil {
 		fmt.Fprintf(os.Stderr, "bench: pass %s\n", passAccount)
 		if err := b.runAccount(ctx, res); err != nil {
 			b.note("account pass not run: " + err.Error())
