@@ -62,7 +62,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringSliceVar(&c.Contenders, "contenders", nil, "only these contenders (default all)")
 	fs.StringSliceVar(&c.Ops, "ops", nil, "only these ops, by key (default all)")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the generated data set and temp dirs")
-	budget := fs.Duration("budget", -1, "skip the runs of the WAN and loopback passes that would start after this long (default 15m, quick 2m10s; 0 = no limit); the account pass has its own (7m, quick 1m)")
+	budget := fs.Duration("budget", -1, "skip the runs of the WAN and loopback passes that would start after this long (default 14m, quick 2m10s; 0 = no limit); the account pass has its own (7m, quick 1m)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -117,8 +117,8 @@ func (c *config) applySizes() {
 		c.IdleTime = time.Minute
 		c.Changes = 20
 		c.ChangeTimeout = time.Minute
-		c.OpTimeout = 5 * time.Minute
-		c.Budget = 15 * time.Minute
+		c.OpTimeout = 3 * time.Minute
+		c.Budget = 14 * time.Minute
 		if c.Runs == 0 {
 			c.Runs = 3
 		}
