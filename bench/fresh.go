@@ -22,8 +22,8 @@ const freshFile = "small-000001.bin"
 // row's prep, so every folder counts as looked at.
 func opLsAll(ctx context.Context, _ *bench, p paths) (sample, error) {
 	argv := []string{"ls", "-lR", p.drive}
-	if p.mails != "" {
-		argv = append(argv, p.mails)
+	if p.mailRoot != "" {
+		argv = append(argv, p.mailRoot)
 	}
 	return runCmd(ctx, argv...)
 }
