@@ -63,10 +63,10 @@ type mailPoller struct {
 	lastTree time.Time
 }
 
-// Subscribe calls fn with every change the poller finds, one at a time, on
+// SubscribeMailChanges calls fn with every change the poller finds, one at a time, on
 // the poller's goroutine, with no lock of the cache held: fn may call the
 // cache but must not block for long. The returned func unsubscribes.
-func (m *Mail) Subscribe(fn func(MailChange)) (cancel func()) {
+func (m *Mail) SubscribeMailChanges(fn func(MailChange)) (cancel func()) {
 	p := &m.poll
 	p.mu.Lock()
 	defer p.mu.Unlock()

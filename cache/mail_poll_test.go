@@ -125,7 +125,7 @@ func TestMailPollAppliesChanges(t *testing.T) {
 	f := &feedMail{fakeMail: newFakeMail(3)}
 	m := newFeedMail(t, f, Options{MailPoll: -1}) // rounds run by hand
 	var changes []MailChange
-	m.Subscribe(func(c MailChange) { changes = append(changes, c) })
+	m.SubscribeMailChanges(func(c MailChange) { changes = append(changes, c) })
 	if _, err := m.Mailboxes(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +248,7 @@ func TestMailPollFolderTree(t *testing.T) {
 	f.tree = []remote.Folder{inbox, old}
 	m := newFeedMail(t, f, Options{MailPoll: -1, MailFolderPoll: time.Nanosecond})
 	var changes []MailChange
-	m.Subscribe(func(c MailChange) { changes = append(changes, c) })
+	m.SubscribeMailChanges(func(c MailChange) { changes = append(changes, c) })
 	if _, err := m.Mailboxes(ctx); err != nil {
 		t.Fatal(err)
 	}

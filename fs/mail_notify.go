@@ -19,7 +19,7 @@ import (
 
 // mailNotifier is a MailSource that reports changes (cache.Mail).
 type mailNotifier interface {
-	Subscribe(fn func(cache.MailChange)) (cancel func())
+	SubscribeMailChanges(fn func(cache.MailChange)) (cancel func())
 }
 
 // mailDirKey names a mailbox's root (folder "") or one of its folders.
@@ -75,7 +75,7 @@ func (s *fsys) mailDir(k mailDirKey, src dirSource, path string) gofs.InodeEmbed
 // followMail subscribes to src's changes, if it reports any.
 func (s *fsys) followMail(src MailSource) {
 	if n, ok := src.(mailNotifier); ok {
-		n.Subscribe(s.mailChanged)
+		n.SubscribeMailChanges(s.mailChanged)
 	}
 }
 
