@@ -59,7 +59,7 @@ func (t mailboxDir) attr(ctx context.Context, s *fsys, out *fuse.Attr) bool {
 }
 
 func (t mailboxDir) node(s *fsys, path string) gofs.InodeEmbedder {
-	return s.mailDir(mailDirKey{t.mb.UUID, ""}, t, path)
+	return newDir(s, t, path)
 }
 
 func (t mailboxDir) list(ctx context.Context, s *fsys) ([]item, error) {
@@ -130,7 +130,7 @@ func (t mailFolder) attr(ctx context.Context, s *fsys, out *fuse.Attr) bool {
 }
 
 func (t mailFolder) node(s *fsys, path string) gofs.InodeEmbedder {
-	return s.mailDir(mailDirKey{t.mailbox, t.f.ID}, t, path)
+	return newDir(s, t, path)
 }
 
 func (t mailFolder) list(ctx context.Context, s *fsys) ([]item, error) {

@@ -1,10 +1,6 @@
 package fs
 
 import (
-	"sync"
-
-	gofs "github.com/hanwen/go-fuse/v2/fs"
-
 	"github.com/infomaniakfs/infomaniakfs/cache"
 )
 
@@ -22,56 +18,6 @@ type mailNotifier interface {
 	SubscribeMailChanges(fn func(cache.MailChange)) (cancel func())
 }
 
-// mailDirKey names a mailbox's root (folder "") or one of its folders.
-type mailDirKey struct{ mailbox, folder string }
-
-// mailDirs are the mail directory nodes in the tree, by mailbox and folder
-// id. A node the kernel has forgotten may stay until replaced: notifying
-// it is harmless.
-type mailDirs struct {
-	mu    sync.Mutex
-	nodes map[mailDirKey]*dirNode
-}
-
-// add remembers a node just made. While the one it has is in the tree,
-// NewInode returns that one (same inode number) and drops the new one.
-// (Forgotten is deprecated for NodeOnForgetter, which dirNode, shared by
-// every directory, does not implement.)
-func (r *mailDirs) add(k mailDirKey, d *dirNode) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.nodes == nil {
-		r.nodes = make(map[mailDirKey]*dirNode)
-	}
-	if old := r.nodes[k]; old != nil && old.Operations() != nil && !old.Forgotten() {
-		return
-	}
-	r.nodes[k] = d
-}
-
-// get returns the node of k, if one was put in the tree.
-func (r *mailDirs) get(k mailDirKey) *dirNode {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if d := r.nodes[k]; d != nil && d.Operations() != nil {
-		return d
-	}
-	return nil
-}
-
-func (r *mailDirs) del(k mailDirKey) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.nodes, k)
-}
-
-// mailDir makes the node of a mailbox root or folder and remembers it.
-func (s *fsys) mailDir(k mailDirKey, src dirSource, path string) gofs.InodeEmbedder {
-	d := &dirNode{s: s, src: src, path: path}
-	s.mailDirs.add(k, d)
-	return d
-}
-
 // followMail subscribes to src's changes, if it reports any.
 func (s *fsys) followMail(src MailSource) {
 	if n, ok := src.(mailNotifier); ok {
@@ -84,7 +30,7 @@ func (s *fsys) mailChanged(c cache.MailChange) {
 		s.mailFoldersChanged(c)
 		return
 	}
-	d := s.mailDirs.get(mailDirKey{c.Mailbox, c.FolderID})
+	d := s.dirs.get(mailDirKey{c.Mailbox, c.FolderID})
 	if d == nil {
 		return // never shown
 	}
@@ -111,10 +57,10 @@ func (s *fsys) mailChanged(c cache.MailChange) {
 // mailFoldersChanged tells the parents of the folders that came and went.
 func (s *fsys) mailFoldersChanged(c cache.MailChange) {
 	parent := func(id string) *dirNode {
-		if d := s.mailDirs.get(mailDirKey{c.Mailbox, id}); d != nil {
+		if d := s.dirs.get(mailDirKey{c.Mailbox, id}); d != nil {
 			return d
 		}
-		return s.mailDirs.get(mailDirKey{c.Mailbox, ""}) // shown at the root
+		return s.dirs.get(mailDirKey{c.Mailbox, ""}) // shown at the root
 	}
 	for _, f := range c.RemovedFolders {
 		d := parent(f.ParentID)
@@ -128,7 +74,6 @@ func (s *fsys) mailFoldersChanged(c cache.MailChange) {
 				}
 			}
 		}
-		s.mailDirs.del(mailDirKey{c.Mailbox, f.ID})
 	}
 	for _, f := range c.AddedFolders {
 		if d := parent(f.ParentID); d != nil {

@@ -24,41 +24,50 @@ const notifyTimeout = 30 * time.Second
 // dirKey names a kDrive folder: a drive and the folder's id.
 type dirKey struct{ drive, dir int64 }
 
-// dirRegistry finds the live node of a kDrive folder, so a change can
-// reach the directories the kernel holds. A node is added when the kernel
-// is given it and removed when the kernel forgets it.
+// mailDirKey names a mailbox's root (folder "") or one of its folders.
+type mailDirKey struct{ mailbox, folder string }
+
+// dirRegistry finds the live node of a remote folder (a kDrive folder by
+// dirKey, a mailbox or mail folder by mailDirKey), so a change can reach
+// the directories the kernel holds. A node is added when the kernel is
+// given it and removed when the kernel forgets it.
 type dirRegistry struct {
 	mu    sync.Mutex
-	nodes map[dirKey]*dirNode // GUARDED_BY(mu)
+	nodes map[any]*dirNode // GUARDED_BY(mu)
 }
 
-// driveFolder returns the key of a directory source that is a kDrive
-// folder (a drive's root included).
-func driveFolder(src dirSource) (dirKey, bool) {
+// folderKey returns the registry key of a directory source that is a
+// remote folder: a kDrive folder (a drive's root included), a mailbox or
+// a mail folder.
+func folderKey(src dirSource) (any, bool) {
 	switch t := src.(type) {
 	case driveDir:
 		return dirKey{t.d.ID, kdriveRootID}, true
 	case driveEntry:
 		return dirKey{t.e.DriveID, t.e.ID}, t.e.IsDir
+	case mailboxDir:
+		return mailDirKey{t.mb.UUID, ""}, true
+	case mailFolder:
+		return mailDirKey{t.mailbox, t.f.ID}, true
 	}
-	return dirKey{}, false
+	return nil, false
 }
 
 func (r *dirRegistry) add(d *dirNode) {
-	k, ok := driveFolder(d.source())
+	k, ok := folderKey(d.source())
 	if !ok {
 		return
 	}
 	r.mu.Lock()
 	if r.nodes == nil {
-		r.nodes = map[dirKey]*dirNode{}
+		r.nodes = map[any]*dirNode{}
 	}
 	r.nodes[k] = d
 	r.mu.Unlock()
 }
 
 func (r *dirRegistry) remove(d *dirNode) {
-	k, ok := driveFolder(d.source())
+	k, ok := folderKey(d.source())
 	if !ok {
 		return
 	}
@@ -69,6 +78,13 @@ func (r *dirRegistry) remove(d *dirNode) {
 	r.mu.Unlock()
 }
 
+// get returns the live node of the folder k, or nil.
+func (r *dirRegistry) get(k any) *dirNode {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.nodes[k]
+}
+
 // find returns the nodes of the given folders of drive that are live, or
 // of all its folders when dirs is nil.
 func (r *dirRegistry) find(drive int64, dirs []int64) []*dirNode {
@@ -77,7 +93,7 @@ func (r *dirRegistry) find(drive int64, dirs []int64) []*dirNode {
 	var out []*dirNode
 	if dirs == nil {
 		for k, d := range r.nodes {
-			if k.drive == drive {
+			if dk, ok := k.(dirKey); ok && dk.drive == drive {
 				out = append(out, d)
 			}
 		}

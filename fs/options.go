@@ -69,10 +69,8 @@ type fsys struct {
 	invalAttrs func(*gofs.Inode)
 	// dirs finds the live kDrive folders a change touches; kernel tells
 	// the kernel what to forget.
-	dirs   dirRegistry
-	kernel kernelNotifier
-	// mailDirs finds the mail directories a change concerns.
-	mailDirs mailDirs
+	dirs     dirRegistry
+	kernel   kernelNotifier
 	quota    atomic.Pointer[quota] // the last known, see statfs
 	listings ListingWatcher        // nil: none (thumbnails.go)
 }
