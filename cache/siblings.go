@@ -15,7 +15,7 @@ import (
 // another in directory order, and each cold file costs its own round trips
 // (the download's redirect, then the bytes): serially, a thousand small
 // files take a thousand times that. Once a directory shows such a scan
-// (a second small file of it read from its start within scanWindow), the
+// (another small file of it read from its start within scanWindow), the
 // next small siblings (one block at most each), in the order the mount
 // lists them (by name), are fetched ahead, in parallel, so the scan finds
 // them ready. One file read alone never triggers it: requests are scarce.
@@ -26,8 +26,15 @@ type siblingScans struct {
 	sem chan struct{} // sibling fetches at once, across the mount
 
 	mu     sync.Mutex
-	last   map[itemKey]time.Time // last file start per directory
+	last   map[itemKey]fileStart // last file start per directory
 	sorted map[itemKey]sortedList
+}
+
+// fileStart is a file read from its start: which one, and when. The same
+// file read again (a new version, a second cat) is no scan.
+type fileStart struct {
+	at time.Time
+	id int64
 }
 
 // sortedList is a listing's entries in name order, valid while the listing
@@ -40,7 +47,7 @@ type sortedList struct {
 
 func newSiblingScans(parallel int) *siblingScans {
 	return &siblingScans{sem: make(chan struct{}, parallel),
-		last: make(map[itemKey]time.Time), sorted: make(map[itemKey]sortedList)}
+		last: make(map[itemKey]fileStart), sorted: make(map[itemKey]sortedList)}
 }
 
 // next reports the up to siblingsAhead files that follow e in its
@@ -50,16 +57,16 @@ func (s *siblingScans) next(e remote.Entry, list []remote.Entry, blockSize int64
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	prev, seen := s.last[dir]
-	s.last[dir] = now
+	s.last[dir] = fileStart{now, e.ID}
 	if len(s.last) > 1024 {
 		for k, t := range s.last {
-			if now.Sub(t) > scanWindow {
+			if now.Sub(t.at) > scanWindow {
 				delete(s.last, k)
 				delete(s.sorted, k)
 			}
 		}
 	}
-	if !seen || now.Sub(prev) > scanWindow || len(list) == 0 {
+	if !seen || prev.id == e.ID || now.Sub(prev.at) > scanWindow || len(list) == 0 {
 		return nil
 	}
 	var out []remote.Entry

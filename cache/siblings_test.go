@@ -41,6 +41,17 @@ func TestSiblingsFetchedAheadOfACopy(t *testing.T) {
 	if n := f.opens(); n != 1 {
 		t.Fatalf("one file read fetched %d files", n)
 	}
+	// The same file read again, at a new version (a second cat after an
+	// edit): still no scan of its folder.
+	again := f.rewrite(list[20].ID, f.bytesOf(list[20].ID), list[20].Version+"-next")
+	n, err := d.ReadAt(ctx, again, buf, 0)
+	if n != int(again.Size) || err == nil {
+		t.Fatalf("ReadAt(%s) again = %d, %v", again.Name, n, err)
+	}
+	time.Sleep(60 * time.Millisecond)
+	if n := f.opens(); n != 2 {
+		t.Fatalf("one file read twice fetched %d files, want 2 (itself twice)", n)
+	}
 
 	start := time.Now()
 	for _, e := range list[:20] {
@@ -53,7 +64,7 @@ func TestSiblingsFetchedAheadOfACopy(t *testing.T) {
 	if serial := 39 * f.latency; took > serial/2 {
 		t.Errorf("copying 39 files took %v; serially it would take %v", took, serial)
 	}
-	if n := f.opens(); n != 40 {
-		t.Errorf("%d fetches for 40 files, want each once", n)
+	if n := f.opens(); n != 41 {
+		t.Errorf("%d fetches for 40 files, want each once (and the one read twice)", n)
 	}
 }
