@@ -180,14 +180,40 @@ func (r *fakeRemote) Stat(_ context.Context, _, id int64) (remote.Entry, error) 
 	return remote.Entry{}, remote.ErrNotFound
 }
 
-func (r *fakeRemote) Mkdir(context.Context, int64, int64, string) (remote.Entry, error) {
-	return remote.Entry{}, remote.ErrPermission
+func (r *fakeRemote) Mkdir(_ context.Context, _, dir int64, name string) (remote.Entry, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.nextID++
+	return remote.Entry{ID: r.nextID, ParentID: dir, Name: name, IsDir: true}, nil
 }
-func (r *fakeRemote) Rename(context.Context, int64, int64, string) error { return remote.ErrPermission }
-func (r *fakeRemote) Move(context.Context, int64, int64, int64, string) error {
-	return remote.ErrPermission
+
+func (r *fakeRemote) Rename(ctx context.Context, d, id int64, name string) error {
+	return r.Move(ctx, d, id, 0, name)
 }
-func (r *fakeRemote) Trash(context.Context, int64, int64) error { return remote.ErrPermission }
+
+func (r *fakeRemote) Move(_ context.Context, _, id, dir int64, name string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls["move"]++
+	f := r.files[id]
+	if f == nil {
+		return remote.ErrNotFound
+	}
+	if dir != 0 {
+		f.dir = dir
+	}
+	f.name = name
+	return nil
+}
+
+func (r *fakeRemote) Trash(_ context.Context, _, id int64) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls["trash"]++
+	delete(r.files, id)
+	return nil
+}
+
 func (r *fakeRemote) SetMTime(context.Context, int64, int64, time.Time) (remote.Entry, error) {
 	return remote.Entry{}, remote.ErrPermission
 }

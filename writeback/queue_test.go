@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +19,7 @@ var fixedNow = time.Date(2026, 11, 30, 14, 5, 0, 0, time.UTC)
 
 func openQueue(t *testing.T, dir string, r *fakeRemote, tune ...func(*Options)) *Queue {
 	t.Helper()
-	o := Options{Dir: dir, Remote: r, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
+	o := Options{Dir: dir, Remote: r, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return fixedNow }}.Defaults()
 	for _, f := range tune {
 		f(&o)

@@ -103,17 +103,20 @@ func (q *Queue) retire(i int, r record) {
 	q.broadcast()
 }
 
-// finish records an upload's outcome.
+// finish records an upload's outcome. Uploaded hears of a success before
+// the job is done, so a waiter that returns finds the mount up to date.
 func (q *Queue) finish(j *jobState, e remote.Entry, conflict bool, err error) {
+	if err == nil && q.o.Uploaded != nil {
+		q.o.Uploaded(j.Job, e, conflict)
+	}
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	j.running = false
-	i := q.index(j.Seq)
 	if err != nil {
 		j.attempts++
 		j.lastErr = err
 		j.nextTry = time.Now().Add(q.backoff(j.attempts))
 		q.broadcast()
-		q.mu.Unlock()
 		if q.ctx.Err() == nil {
 			q.logFailure(j.Job, err, j.attempts)
 		}
@@ -129,12 +132,8 @@ func (q *Queue) finish(j *jobState, e remote.Entry, conflict bool, err error) {
 			q.lineage.apply(&l.Job)
 		}
 	}
-	if i >= 0 {
+	if i := q.index(j.Seq); i >= 0 {
 		q.retire(i, r)
-	}
-	q.mu.Unlock()
-	if q.o.Uploaded != nil {
-		q.o.Uploaded(j.Job, e, conflict)
 	}
 }
 

@@ -113,10 +113,19 @@ func (s *Staged) Size() (int64, error) {
 	return st.Size(), nil
 }
 
-// SetMTime sets the mtime the upload gives the file.
-func (s *Staged) SetMTime(t time.Time) {
+// SetMTime sets the mtime the upload gives the file; dirty: it must be
+// uploaded even if no byte changed (utimens).
+func (s *Staged) SetMTime(t time.Time, dirty bool) {
 	s.mu.Lock()
-	s.job.MTime, s.dirty = t, true
+	s.job.MTime = t
+	s.dirty = s.dirty || dirty
+	s.mu.Unlock()
+}
+
+// retarget changes where the next commits go (rename, first upload).
+func (s *Staged) retarget(change func(*Job)) {
+	s.mu.Lock()
+	change(&s.job)
 	s.mu.Unlock()
 }
 
@@ -146,7 +155,6 @@ func (s *Staged) Commit() (int64, error) {
 		return 0, err
 	}
 	s.own, s.dirty = false, false
-	s.job.MTime = time.Time{}
 	return seq, nil
 }
 
