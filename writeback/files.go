@@ -263,3 +263,19 @@ func (f *Files) dropLocked(l *Local) bool {
 	}
 	return true
 }
+
+// Hold returns the local file shown as id with one more handle on it
+// (a read-only open), or nil.
+func (f *Files) Hold(driveID, id int64) *Local {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	l := f.locals[ref{driveID, id}]
+	if l == nil || l.gone {
+		return nil
+	}
+	l.opens++
+	return l
+}
+
+// Forget makes the metadata cache ask the remote about id next time.
+func (f *Files) Forget(driveID, id int64) { f.invalidate(driveID, id) }

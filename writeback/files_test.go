@@ -125,3 +125,29 @@ func TestFilesOpenExistingSyncAndOverlay(t *testing.T) {
 		t.Fatalf("remote %q, status %+v", got, f.Status())
 	}
 }
+
+func TestFilesMTimeAfterCloseKeepsContent(t *testing.T) {
+	// rsync: write, close, then set the mtime: a second job of the same
+	// content, which replaces the first without losing its bytes.
+	r := newFakeRemote()
+	f, online := offlineFiles(t, r)
+	l, _ := f.Create(1, 5, "f")
+	l.WriteAt([]byte("bytes"), 0)
+	f.Release(l)
+	e := f.Overlay(1, 5, nil)[0]
+	mt := time.Unix(1_500_000_000, 0)
+	if err := f.SetMTime(t.Context(), e, mt); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Overlay(1, 5, nil)[0]; !got.MTime.Equal(mt) || got.Size != 5 {
+		t.Fatalf("shown %+v", got)
+	}
+	online.Store(true)
+	deadline := time.Now().Add(5 * time.Second)
+	for f.Status().Pending > 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if content(t, r, 5, "f") != "bytes" || len(f.Status().Failed) != 0 {
+		t.Fatalf("status %+v", f.Status())
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
@@ -112,6 +113,21 @@ type Queue struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
+	lock   *os.File // flock of Dir: one daemon per queue
+}
+
+// lockDir takes Dir for this process: two daemons replaying one journal
+// would upload everything twice.
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("writeback: %s is used by another mount of this account: %w", dir, err)
+	}
+	return f, nil
 }
 
 const stagingDir = "staging"
@@ -126,11 +142,16 @@ func New(o Options) (*Queue, error) {
 	if err := os.MkdirAll(staging, 0o700); err != nil {
 		return nil, err
 	}
+	lock, err := lockDir(o.Dir)
+	if err != nil {
+		return nil, err
+	}
 	j, pending, last, err := openJournal(o.Dir)
 	if err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("writeback: %w", err)
 	}
-	q := &Queue{o: o, staging: staging, j: j, lastSeq: last, superseded: map[int64]int64{}, lineage: lineages{},
+	q := &Queue{o: o, staging: staging, j: j, lock: lock, lastSeq: last, superseded: map[int64]int64{}, lineage: lineages{},
 		changed: make(chan struct{}), kick: make(chan struct{}, 1), done: make(chan struct{})}
 	for _, p := range pending {
 		q.jobs = append(q.jobs, &jobState{Job: p})
@@ -170,7 +191,7 @@ func (q *Queue) Close(ctx context.Context, drain bool) error {
 	}
 	q.cancel()
 	<-q.done
-	return errors.Join(err, q.j.close())
+	return errors.Join(err, q.j.close(), q.lock.Close())
 }
 
 // drain waits for an empty queue, with a progress line every few seconds.

@@ -112,6 +112,13 @@ func (q *Queue) finish(j *jobState, e remote.Entry, conflict bool, err error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	j.running = false
+	if errors.Is(err, errStagingGone) {
+		q.o.Logger.Error("an upload's staging file is gone: nothing left to upload", "name", j.Name, "err", err)
+		if i := q.index(j.Seq); i >= 0 {
+			q.retire(i, record{Op: "done", Seq: j.Seq})
+		}
+		return
+	}
 	if err != nil {
 		j.attempts++
 		j.lastErr = err

@@ -54,6 +54,23 @@ func (q *Queue) newStaging() (*os.File, string, error) {
 	return f, name, err
 }
 
+// link gives the staging file name a second name, returned.
+func (q *Queue) link(name string) (string, error) {
+	f, fresh, err := q.newStaging()
+	if err != nil {
+		return "", err
+	}
+	f.Close()
+	dst := filepath.Join(q.staging, fresh)
+	if err := os.Remove(dst); err != nil {
+		return "", err
+	}
+	if err := os.Link(filepath.Join(q.staging, name), dst); err != nil {
+		return "", err
+	}
+	return fresh, nil
+}
+
 // ensureOwn makes f a file the queue does not hold; s.mu is held.
 func (s *Staged) ensureOwn() error {
 	if s.own {
@@ -149,6 +166,16 @@ func (s *Staged) Commit() (int64, error) {
 	}
 	if err := s.f.Sync(); err != nil {
 		return 0, fmt.Errorf("syncing the staging file of %q: %w", s.job.Name, err)
+	}
+	if !s.own {
+		// Committed already and unchanged since (an mtime was set): the
+		// queue may drop that file once its job is replaced, so this job
+		// gets a name of its own for the same immutable content.
+		name, err := s.q.link(s.job.Staging)
+		if err != nil {
+			return 0, fmt.Errorf("staging %q: %w", s.job.Name, err)
+		}
+		s.job.Staging = name
 	}
 	seq, err := s.q.enqueue(s.job)
 	if err != nil {

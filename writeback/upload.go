@@ -22,6 +22,9 @@ import (
 // j's base version (or a new file's name was taken meanwhile).
 func (q *Queue) upload(ctx context.Context, j Job) (e remote.Entry, conflict bool, err error) {
 	f, err := os.Open(filepath.Join(q.staging, j.Staging))
+	if errors.Is(err, os.ErrNotExist) {
+		return e, false, fmt.Errorf("staging file of %q: %w: %w", j.Name, errStagingGone, err)
+	}
 	if err != nil {
 		return e, false, fmt.Errorf("staging file of %q: %w", j.Name, err)
 	}
@@ -51,6 +54,10 @@ func (q *Queue) upload(ctx context.Context, j Job) (e remote.Entry, conflict boo
 	e, err = q.conflictCopy(ctx, f, u)
 	return e, err == nil, err
 }
+
+// errStagingGone: a job's staging file vanished (removed by hand): there
+// is nothing left to upload, and retrying would loop for ever.
+var errStagingGone = errors.New("staging file gone")
 
 // maxConflictNames bounds the names a conflict copy tries.
 const maxConflictNames = 20
