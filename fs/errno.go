@@ -23,12 +23,8 @@ func errno(err error) syscall.Errno {
 	switch {
 	case err == nil:
 		return 0
-	case errors.Is(err, remote.ErrNotFound):
-		return syscall.ENOENT
-	case errors.Is(err, remote.ErrAuth), errors.Is(err, remote.ErrPermission):
-		return syscall.EACCES
-	case errors.Is(err, context.Canceled):
-		return syscall.EINTR
+	// The write sentinels first: kDrive says "full" with a 403, which is
+	// also ErrPermission.
 	case errors.Is(err, remote.ErrNoSpace):
 		return syscall.ENOSPC
 	case errors.Is(err, remote.ErrInvalidName):
@@ -37,6 +33,12 @@ func errno(err error) syscall.Errno {
 		return syscall.EEXIST
 	case errors.Is(err, writeback.ErrNotEmpty):
 		return syscall.ENOTEMPTY
+	case errors.Is(err, remote.ErrNotFound):
+		return syscall.ENOENT
+	case errors.Is(err, remote.ErrAuth), errors.Is(err, remote.ErrPermission):
+		return syscall.EACCES
+	case errors.Is(err, context.Canceled):
+		return syscall.EINTR
 	}
 	return syscall.EIO
 }

@@ -179,7 +179,8 @@ func (f *Files) SetMTime(ctx context.Context, e remote.Entry, t time.Time) error
 		}
 		return nil
 	}
-	_, err := f.r.SetMTime(ctx, e.DriveID, f.Resolve(e.DriveID, e.ID), t)
-	f.invalidate(e.DriveID, e.ID, e.ParentID)
+	id := f.Resolve(e.DriveID, e.ID)
+	_, err := f.r.SetMTime(ctx, e.DriveID, id, t)
+	f.invalidate(e.DriveID, id, e.ParentID)
 	return err
 }
