@@ -60,7 +60,7 @@ func (d *dirNode) Create(ctx context.Context, name string, flags uint32, _ uint3
 		return nil, nil, 0, d.s.errs.fail("create", d.path+"/"+name, err)
 	}
 	ch := d.added(ctx, name, l.Entry(), out)
-	return ch, &writeHandle{l: l, append: flags&syscall.O_APPEND != 0}, fuse.FOPEN_DIRECT_IO, 0
+	return ch, newWriteHandle(l, flags, true), fuse.FOPEN_DIRECT_IO, 0
 }
 
 func (d *dirNode) Mkdir(ctx context.Context, name string, _ uint32, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {

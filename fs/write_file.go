@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync/atomic"
 	"syscall"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
@@ -22,6 +23,16 @@ import (
 type writeHandle struct {
 	l      *writeback.Local
 	append bool // O_APPEND: every write goes to the end
+	// wrote: this descriptor changed the content (created, truncated or
+	// written it), so its close queues an upload; a reader's close must
+	// not upload what another descriptor is half-way through writing.
+	wrote atomic.Bool
+}
+
+func newWriteHandle(l *writeback.Local, flags uint32, wrote bool) *writeHandle {
+	h := &writeHandle{l: l, append: flags&syscall.O_APPEND != 0}
+	h.wrote.Store(wrote)
+	return h
 }
 
 // openLocal opens f through writeback when it must: for writing, or for
@@ -37,13 +48,14 @@ func (f *driveFile) openLocal(ctx context.Context, flags uint32) (h gofs.FileHan
 	e := f.entry()
 	if !writeFlags(flags) {
 		if l := f.s.writes.Hold(e.DriveID, e.ID); l != nil {
-			return &writeHandle{l: l}, fuse.FOPEN_DIRECT_IO, 0, true
+			return newWriteHandle(l, flags, false), fuse.FOPEN_DIRECT_IO, 0, true
 		}
 		return nil, 0, 0, false
 	}
 	trunc := flags&syscall.O_TRUNC != 0
-	if f.s.writes.Local(e.DriveID, e.ID) == nil && !trunc {
-		// The content to start from is the remote's newest.
+	if f.s.writes.Local(e.DriveID, e.ID) == nil {
+		// The remote's newest: the content to start from, and the version
+		// the upload is based on (a new file's id is its real one now).
 		var err error
 		if e, err = f.stat(ctx); err != nil {
 			return nil, 0, f.s.errs.fail("open", f.path, err), true
@@ -55,7 +67,7 @@ func (f *driveFile) openLocal(ctx context.Context, flags uint32) (h gofs.FileHan
 	if err != nil {
 		return nil, 0, f.s.errs.fail("open", f.path, err), true
 	}
-	return &writeHandle{l: l, append: flags&syscall.O_APPEND != 0}, fuse.FOPEN_DIRECT_IO, 0, true
+	return newWriteHandle(l, flags, trunc), fuse.FOPEN_DIRECT_IO, 0, true
 }
 
 // readerAt reads a remote file through the source (its caches).
@@ -114,6 +126,7 @@ func (f *driveFile) Write(ctx context.Context, fh gofs.FileHandle, data []byte, 
 		e := h.l.Entry()
 		off = e.Size
 	}
+	h.wrote.Store(true)
 	n, err := h.l.WriteAt(data, off)
 	if err != nil {
 		return uint32(n), f.s.errs.fail("write", f.path, err)
@@ -123,7 +136,7 @@ func (f *driveFile) Write(ctx context.Context, fh gofs.FileHandle, data []byte, 
 
 // Flush (each close) queues the upload; it does not wait for it.
 func (f *driveFile) Flush(ctx context.Context, fh gofs.FileHandle) syscall.Errno {
-	if h, ok := fh.(*writeHandle); ok {
+	if h, ok := fh.(*writeHandle); ok && h.wrote.Load() {
 		if err := f.s.writes.Commit(h.l); err != nil {
 			return f.s.errs.fail("flush", f.path, err)
 		}
@@ -173,6 +186,7 @@ func (f *driveFile) Setattr(ctx context.Context, fh gofs.FileHandle, in *fuse.Se
 // truncate sets the size, through fh or a handle of its own.
 func (f *driveFile) truncate(ctx context.Context, fh gofs.FileHandle, size int64) syscall.Errno {
 	if h, ok := fh.(*writeHandle); ok {
+		h.wrote.Store(true)
 		if err := h.l.Truncate(size); err != nil {
 			return f.s.errs.fail("truncate", f.path, err)
 		}

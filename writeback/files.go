@@ -237,10 +237,17 @@ func (f *Files) Sync(ctx context.Context, l *Local) error {
 	return f.q.Wait(ctx, seq)
 }
 
-// Release drops a handle: its content is queued, and l is forgotten once
-// uploaded and no handle is left.
+// Release drops a handle. The last one queues the content (if it changed:
+// earlier ones leave it to the handles still open, which may be half-way
+// through writing), and l is forgotten once uploaded.
 func (f *Files) Release(l *Local) error {
-	err := f.Commit(l)
+	f.mu.Lock()
+	last := l.opens == 1
+	f.mu.Unlock()
+	var err error
+	if last {
+		err = f.Commit(l)
+	}
 	f.mu.Lock()
 	l.opens--
 	drop := f.dropLocked(l)
