@@ -146,7 +146,7 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 		defer tw.Close()
 		opts.Listings = tw
 	}
-	sys, err := newSystem(mo.System, mountFigures{s.client.Stats(), drives, mailbox}, co, log)
+	sys, err := newSystem(mo.System, mountFigures{Stats: s.client.Stats(), drives: drives, mail: mailbox, writes: opts.Writes}, co, log)
 	if err != nil {
 		return fail(stderr, "%v", err)
 	}
