@@ -53,9 +53,14 @@ type record struct {
 // Every append is fsynced before it returns, so what a caller was told is
 // queued survives kill -9 and power loss.
 type journal struct {
-	mu sync.Mutex
-	f  *os.File
+	mu      sync.Mutex
+	f       *os.File
+	written int64 // bytes appended since the file was last emptied
 }
+
+// resetAfter is how much a journal holds before an empty queue empties it:
+// a mount that lives for weeks must not grow it for ever.
+const resetAfter = 1 << 20
 
 const journalName = "journal"
 
@@ -170,7 +175,23 @@ func (j *journal) append(r record) error {
 	if err := j.f.Sync(); err != nil {
 		return fmt.Errorf("syncing the upload journal: %w", err)
 	}
+	j.written += int64(len(b)) + 1
 	return nil
+}
+
+// reset empties the journal once it is large; the caller knows no job is
+// pending, so nothing it holds is needed any more.
+func (j *journal) reset() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.written < resetAfter {
+		return nil
+	}
+	if err := j.f.Truncate(0); err != nil {
+		return err
+	}
+	j.written = 0
+	return j.f.Sync()
 }
 
 func (j *journal) close() error { return j.f.Close() }

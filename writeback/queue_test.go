@@ -281,3 +281,17 @@ func TestOptionsRejected(t *testing.T) {
 		t.Fatal("zero tuning accepted")
 	}
 }
+
+func TestJournalEmptiedWhenIdle(t *testing.T) {
+	dir, r := t.TempDir(), newFakeRemote()
+	q := openQueue(t, dir, r)
+	name := strings.Repeat("n", 4000) // big records: past resetAfter in 150 jobs
+	for i := range 150 {
+		_, seq := write(t, q, Job{DriveID: 1, DirID: int64(i), Name: name}, "x")
+		wait(t, q, seq)
+	}
+	st, err := os.Stat(filepath.Join(dir, journalName))
+	if err != nil || st.Size() >= resetAfter {
+		t.Fatalf("journal of %d bytes after the queue emptied (%v)", st.Size(), err)
+	}
+}

@@ -100,6 +100,11 @@ func (q *Queue) retire(i int, r record) {
 	}
 	os.Remove(filepath.Join(q.staging, j.Staging))
 	q.jobs = append(q.jobs[:i], q.jobs[i+1:]...)
+	if len(q.jobs) == 0 {
+		if err := q.j.reset(); err != nil {
+			q.o.Logger.Warn("writeback: emptying the journal", "err", err)
+		}
+	}
 	q.broadcast()
 }
 
