@@ -39,6 +39,8 @@ type Options struct {
 	SessionThreshold int64
 	ChunkSize        int64
 	Parallel         int
+	// Workers is how many files upload at once.
+	Workers int
 	// MinBackoff and MaxBackoff bound the wait before a failed upload is
 	// tried again (doubling from the one to the other).
 	MinBackoff, MaxBackoff time.Duration
@@ -59,6 +61,9 @@ func (o Options) Defaults() Options {
 	if o.Parallel == 0 {
 		o.Parallel = 4
 	}
+	if o.Workers == 0 {
+		o.Workers = 4
+	}
 	if o.MinBackoff == 0 {
 		o.MinBackoff = time.Second
 	}
@@ -78,7 +83,7 @@ func (o Options) check() error {
 	switch {
 	case o.Dir == "" || o.Remote == nil || o.Logger == nil || o.Now == nil:
 		return errors.New("writeback: Dir, Remote, Logger and Now are required")
-	case o.SessionThreshold <= 0 || o.ChunkSize <= 0 || o.Parallel <= 0 || o.MinBackoff <= 0 || o.MaxBackoff < o.MinBackoff:
+	case o.SessionThreshold <= 0 || o.ChunkSize <= 0 || o.Parallel <= 0 || o.Workers <= 0 || o.MinBackoff <= 0 || o.MaxBackoff < o.MinBackoff:
 		return errors.New("writeback: sizes, parallelism and backoffs must be positive")
 	case o.SessionThreshold > remote.MaxDirectUpload || o.ChunkSize > remote.MaxDirectUpload:
 		return fmt.Errorf("writeback: threshold and chunk size are at most %d", remote.MaxDirectUpload)
@@ -108,7 +113,6 @@ type Queue struct {
 	lastSeq    int64
 	conflicts  int
 	changed    chan struct{} // closed and replaced on every change
-	kick       chan struct{}
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -152,7 +156,7 @@ func New(o Options) (*Queue, error) {
 		return nil, fmt.Errorf("writeback: %w", err)
 	}
 	q := &Queue{o: o, staging: staging, j: j, lock: lock, lastSeq: last, superseded: map[int64]int64{}, lineage: lineages{},
-		changed: make(chan struct{}), kick: make(chan struct{}, 1), done: make(chan struct{})}
+		changed: make(chan struct{}), done: make(chan struct{})}
 	for _, p := range pending {
 		q.jobs = append(q.jobs, &jobState{Job: p})
 	}
@@ -220,12 +224,4 @@ func (q *Queue) drain(ctx context.Context) error {
 func (q *Queue) broadcast() {
 	close(q.changed)
 	q.changed = make(chan struct{})
-}
-
-// wake tells the uploader there is work.
-func (q *Queue) wake() {
-	select {
-	case q.kick <- struct{}{}:
-	default:
-	}
 }

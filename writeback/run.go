@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
@@ -24,18 +25,30 @@ func (q *Queue) enqueue(j Job) (int64, error) {
 	}
 	q.jobs = append(q.jobs, &jobState{Job: j})
 	q.broadcast()
-	q.wake()
 	return j.Seq, nil
 }
 
-// run is the uploader: one job at a time, in order, a failed one waiting
-// its backoff while the others go on.
+// run is the uploader: Workers goroutines taking jobs in order, the jobs
+// of one file one after the other, a failed one waiting its backoff while
+// the others go on.
 func (q *Queue) run() {
-	defer close(q.done)
+	var wg sync.WaitGroup
+	for range q.o.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q.work()
+		}()
+	}
+	wg.Wait()
+	close(q.done)
+}
+
+func (q *Queue) work() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
-		j, wait := q.next()
+		j, wait, changed := q.next()
 		if j != nil {
 			e, conflict, err := q.upload(q.ctx, j.Job)
 			q.finish(j, e, conflict, err)
@@ -45,37 +58,47 @@ func (q *Queue) run() {
 		select {
 		case <-q.ctx.Done():
 			return
-		case <-q.kick:
+		case <-changed:
 		case <-timer.C:
 		}
 	}
 }
 
-// next picks the first job due, retiring those a later job of their key
-// replaces; else it says how long until one is due.
-func (q *Queue) next() (*jobState, time.Duration) {
+// next picks the first job due whose file has no earlier job waiting or
+// running, retiring those a later job of their file replaces; else it
+// says how long until one is due, and what changes on news.
+func (q *Queue) next() (*jobState, time.Duration, <-chan struct{}) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.ctx.Err() != nil {
-		return nil, time.Hour
+		return nil, time.Hour, q.changed
 	}
 	now, wait := time.Now(), time.Hour
+	busy := map[string]bool{} // files with an earlier job waiting or running
 	for i := 0; i < len(q.jobs); i++ {
 		j := q.jobs[i]
-		if later := q.laterOfKey(i); later != nil {
-			q.retire(i, record{Op: "done", Seq: j.Seq})
-			q.superseded[j.Seq] = later.Seq
-			i--
+		k := j.key()
+		if !j.running {
+			if later := q.laterOfKey(i); later != nil {
+				q.retire(i, record{Op: "done", Seq: j.Seq})
+				q.superseded[j.Seq] = later.Seq
+				i--
+				continue
+			}
+		}
+		if j.running || busy[k] {
+			busy[k] = true
 			continue
 		}
+		busy[k] = true
 		if d := j.nextTry.Sub(now); d > 0 {
 			wait = min(wait, d)
 			continue
 		}
 		j.running = true
-		return j, 0
+		return j, 0, q.changed
 	}
-	return nil, wait
+	return nil, wait, q.changed
 }
 
 // laterOfKey is a later job writing the same file as job i, or nil.
