@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/infomaniakfs/infomaniakfs/remote/emulator"
 )
 
 // TestRWOperations: every file and folder operation of a read-write mount,
@@ -163,4 +165,23 @@ func TestRWQuota(t *testing.T) {
 	f.Close()
 	e.srv.Data().SetQuota(used + 10<<20)
 	waitFile(t, e.server("big"), body, 20*time.Second)
+}
+
+// TestRWOffline: with Infomaniak unreachable, writes still land (in
+// staging), show in the mount, and go up once it answers again.
+func TestRWOffline(t *testing.T) {
+	e := newRW(t)
+	if _, err := os.ReadDir(e.mnt()); err != nil { // the folder is listed once, online
+		t.Fatal(err)
+	}
+	e.srv.AddFault(emulator.Fault{Kind: emulator.Fault500}) // every route
+	body := bytes.Repeat([]byte("offline "), 1000)
+	if err := os.WriteFile(e.mnt("off.txt"), body, 0o644); err != nil {
+		t.Fatalf("write while offline: %v", err)
+	}
+	if b, err := os.ReadFile(e.mnt("off.txt")); err != nil || !bytes.Equal(b, body) {
+		t.Fatalf("read back while offline: %d bytes, %v", len(b), err)
+	}
+	e.srv.ClearFaults()
+	waitFile(t, e.server("off.txt"), body, 60*time.Second)
 }
