@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -33,4 +34,15 @@ func TestRWRsync(t *testing.T) {
 	diffTrees(t, src, out)
 	e.d.stop()
 	diffTrees(t, src, e.server("r"))
+	// rsync -a set the mtimes: the server has them (each file uploaded once).
+	filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if st, err := os.Stat(e.server("r", rel)); err != nil || st.ModTime().Unix() != fi.ModTime().Unix() {
+			t.Errorf("server mtime of %s: %v (%v), want %v", rel, st.ModTime(), err, fi.ModTime())
+		}
+		return nil
+	})
 }

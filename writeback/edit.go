@@ -1,6 +1,9 @@
 package writeback
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // waitIdle waits until no job of key k is being uploaded and returns with
 // q.mu held; false (q.mu not held) if ctx ended first.
@@ -69,6 +72,29 @@ func (q *Queue) Retarget(ctx context.Context, j Job, dir int64, name string) (Jo
 	q.broadcast()
 	j.DirID, j.Name = dir, name
 	return j, nil
+}
+
+// SetMTime gives the waiting jobs of j's file mtime t (queued). running:
+// none waits but one is being uploaded (it keeps its own mtime).
+func (q *Queue) SetMTime(j Job, t time.Time) (queued, running bool, err error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	k := j.key()
+	for _, p := range q.jobs {
+		switch {
+		case p.key() != k:
+		case p.running:
+			running = true
+		default:
+			changed := p.Job
+			changed.MTime = t
+			if err := q.j.append(record{Op: "put", Job: &changed}); err != nil {
+				return false, running, err
+			}
+			p.Job, queued = changed, true
+		}
+	}
+	return queued, running, nil
 }
 
 // Pending reports whether a job of j's file waits or runs.

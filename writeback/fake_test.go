@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
@@ -15,6 +16,7 @@ type fakeFile struct {
 	name    string
 	content []byte
 	rev     int
+	mtime   time.Time
 }
 
 func (f *fakeFile) entry() remote.Entry {
@@ -33,6 +35,10 @@ type fakeRemote struct {
 	fail func(op string) error
 	lost func(op string) error
 	sess map[string]map[int][]byte
+	// gate, when set, holds every Upload until it is closed; held counts
+	// the uploads waiting there.
+	gate chan struct{}
+	held atomic.Int32
 }
 
 func newFakeRemote() *fakeRemote {
@@ -99,7 +105,8 @@ func (r *fakeRemote) store(u remote.Upload, content []byte) (remote.Entry, error
 		if f == nil || (u.BaseVersion != "" && f.entry().Version != u.BaseVersion) {
 			return remote.Entry{}, remote.ErrConflict
 		}
-		f.content, f.rev = content, f.rev+1
+		f.content, f.rev, f.mtime = content, f.rev+1, u.MTime
+		r.calls["stored"]++
 		return f.entry(), nil
 	}
 	for _, f := range r.files {
@@ -108,12 +115,17 @@ func (r *fakeRemote) store(u remote.Upload, content []byte) (remote.Entry, error
 		}
 	}
 	r.nextID++
-	f := &fakeFile{id: r.nextID, dir: u.DirID, name: u.Name, content: content, rev: 1}
+	f := &fakeFile{id: r.nextID, dir: u.DirID, name: u.Name, content: content, rev: 1, mtime: u.MTime}
 	r.files[f.id] = f
+	r.calls["stored"]++
 	return f.entry(), nil
 }
 
 func (r *fakeRemote) Upload(_ context.Context, u remote.Upload, content []byte) (remote.Entry, error) {
+	if r.gate != nil {
+		r.held.Add(1)
+		<-r.gate
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.before("upload"); err != nil {
@@ -214,6 +226,14 @@ func (r *fakeRemote) Trash(_ context.Context, _, id int64) error {
 	return nil
 }
 
-func (r *fakeRemote) SetMTime(context.Context, int64, int64, time.Time) (remote.Entry, error) {
-	return remote.Entry{}, remote.ErrPermission
+func (r *fakeRemote) SetMTime(_ context.Context, _, id int64, t time.Time) (remote.Entry, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls["mtime"]++
+	f := r.files[id]
+	if f == nil {
+		return remote.Entry{}, remote.ErrNotFound
+	}
+	f.mtime = t
+	return f.entry(), nil
 }

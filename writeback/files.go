@@ -75,6 +75,8 @@ type Local struct {
 	pending int64     // the last commit not known uploaded (0: none)
 	gone    bool      // unlinked: nothing more is uploaded
 	mtime   time.Time // shown
+	// mtimeAfter: set while the upload ran; the remote gets it after.
+	mtimeAfter time.Time
 }
 
 // Entry is what the mount shows of l.

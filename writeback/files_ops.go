@@ -11,6 +11,7 @@ import (
 // move onto the version it made, and go once nothing holds them.
 func (f *Files) uploaded(j Job, e remote.Entry, conflict bool) {
 	var closing []*Local
+	var mtimes []mtimeFix
 	f.mu.Lock()
 	k := j.key()
 	for r, l := range f.locals {
@@ -26,6 +27,10 @@ func (f *Files) uploaded(j Job, e remote.Entry, conflict bool) {
 		if l.pending != 0 && l.pending <= j.Seq {
 			l.pending = 0
 		}
+		if !l.mtimeAfter.IsZero() && !conflict && e.ID != 0 {
+			mtimes = append(mtimes, mtimeFix{e.ID, l.mtimeAfter})
+		}
+		l.mtimeAfter = time.Time{}
 		if f.dropLocked(l) {
 			closing = append(closing, l)
 		}
@@ -34,12 +39,27 @@ func (f *Files) uploaded(j Job, e remote.Entry, conflict bool) {
 	for _, l := range closing {
 		l.st.Close()
 	}
+	for _, m := range mtimes {
+		// Not journaled: after a crash here the content is safe, its
+		// mtime the upload's.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		if _, err := f.r.SetMTime(ctx, j.DriveID, m.id, m.t); err != nil {
+			f.log.Warn("setting the mtime of an uploaded file", "name", j.Name, "err", err)
+		}
+		cancel()
+	}
 	if f.inv != nil {
 		f.inv.Invalidate(j.DriveID, j.DirID)
 		if e.ID != 0 {
 			f.inv.Invalidate(j.DriveID, e.ID)
 		}
 	}
+}
+
+// mtimeFix is an mtime set while the upload of its file was under way.
+type mtimeFix struct {
+	id int64
+	t  time.Time
 }
 
 // Overlay is folder dir's listing as the mount shows it: local sizes and
@@ -168,16 +188,34 @@ func (f *Files) Rename(ctx context.Context, driveID int64, e remote.Entry, oldDi
 
 // SetMTime sets item e's mtime: on its local content if it has some
 // (uploaded with it), else on the remote.
+//
+// A closed file's content is queued already: rsync and cp -p set the
+// mtime right after the close, and uploading a large file a second time
+// for it would double the transfer. So the queued jobs take the new mtime,
+// or the upload under way is followed by a remote mtime change.
 func (f *Files) SetMTime(ctx context.Context, e remote.Entry, t time.Time) error {
 	if l := f.Local(e.DriveID, e.ID); l != nil {
-		l.SetMTime(t)
 		f.mu.Lock()
 		open := l.opens > 0
 		f.mu.Unlock()
-		if !open {
-			return f.Commit(l)
+		if open { // the last close queues it with the content
+			l.SetMTime(t)
+			return nil
 		}
-		return nil
+		l.st.SetMTime(t, false)
+		f.mu.Lock()
+		l.mtime = t
+		f.mu.Unlock()
+		queued, running, err := f.q.SetMTime(l.st.Job(), t)
+		switch {
+		case err != nil || queued:
+			return err
+		case running:
+			f.mu.Lock()
+			l.mtimeAfter = t
+			f.mu.Unlock()
+			return nil
+		}
 	}
 	id := f.Resolve(e.DriveID, e.ID)
 	_, err := f.r.SetMTime(ctx, e.DriveID, id, t)

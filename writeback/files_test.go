@@ -150,4 +150,34 @@ func TestFilesMTimeAfterCloseKeepsContent(t *testing.T) {
 	if content(t, r, 5, "f") != "bytes" || len(f.Status().Failed) != 0 {
 		t.Fatalf("status %+v", f.Status())
 	}
+	// One upload of the content, with the mtime, not two.
+	if n := r.count("stored"); n != 1 || !r.find(5, "f").mtime.Equal(mt) {
+		t.Fatalf("%d uploads, mtime %v", n, r.find(5, "f").mtime)
+	}
+}
+
+func TestFilesMTimeDuringUploadNoSecondUpload(t *testing.T) {
+	r := newFakeRemote()
+	r.gate = make(chan struct{})
+	f, online := offlineFiles(t, r)
+	online.Store(true)
+	l, _ := f.Create(1, 5, "big")
+	l.WriteAt([]byte("content"), 0)
+	e := l.Entry()
+	f.Release(l)
+	for r.held.Load() == 0 { // the upload is under way
+		time.Sleep(time.Millisecond)
+	}
+	mt := time.Unix(1_500_000_000, 0)
+	if err := f.SetMTime(t.Context(), e, mt); err != nil {
+		t.Fatal(err)
+	}
+	close(r.gate)
+	deadline := time.Now().Add(5 * time.Second)
+	for (f.Status().Pending > 0 || r.count("mtime") == 0) && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if n := r.count("stored"); n != 1 || !r.find(5, "big").mtime.Equal(mt) {
+		t.Fatalf("%d uploads, mtime %v", n, r.find(5, "big").mtime)
+	}
 }
