@@ -68,7 +68,7 @@ func (o Options) Defaults() Options {
 		o.MinBackoff = time.Second
 	}
 	if o.MaxBackoff == 0 {
-		o.MaxBackoff = 5 * time.Minute
+		o.MaxBackoff = time.Minute
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -204,7 +204,7 @@ func TestQueueLostAnswerNoConflict(t *testing.T) {
 	dir, r := t.TempDir(), newFakeRemote()
 	base := r.put(5, "a", []byte("old"))
 	r.lost = func(string) error { return remote.ErrUnavailable }
-	q := openQueue(t, dir, r)
+	q := openQueue(t, dir, r, func(o *Options) { o.MinBackoff, o.MaxBackoff = time.Hour, time.Hour }) // dies before a retry
 	_, seq := write(t, q, Job{DriveID: 1, DirID: 5, Name: "a", FileID: base.ID, BaseVersion: base.Version}, "new")
 	if err := q.Wait(t.Context(), seq); !errors.Is(err, remote.ErrUnavailable) {
 		t.Fatalf("wait: %v", err)

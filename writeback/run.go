@@ -157,6 +157,12 @@ func (q *Queue) finish(j *jobState, e remote.Entry, conflict bool, err error) {
 		}
 		return
 	}
+	// Infomaniak answers again: what waits out an outage goes now.
+	for _, o := range q.jobs {
+		if !o.running && errors.Is(o.lastErr, remote.ErrUnavailable) {
+			o.nextTry = time.Time{}
+		}
+	}
 	r := record{Op: "done", Seq: j.Seq}
 	if conflict {
 		q.conflicts++
