@@ -158,7 +158,7 @@ func TestQueueRetryKeepsStaging(t *testing.T) {
 		}
 		return nil
 	}
-	q := openQueue(t, dir, r)
+	q := openQueue(t, dir, r, func(o *Options) { o.MinBackoff, o.MaxBackoff = 20*time.Millisecond, 40*time.Millisecond })
 	_, seq := write(t, q, Job{DriveID: 1, DirID: 5, Name: "a"}, "data")
 	if err := q.Wait(t.Context(), seq); !errors.Is(err, remote.ErrNoSpace) {
 		t.Fatalf("wait: %v, want the upload's ErrNoSpace", err)
