@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"errors"
 	"crypto/rand"
 	"os"
 	"os/exec"
@@ -111,19 +112,9 @@ func diffTrees(t *testing.T, a, b string) {
 
 // errnoOf is the errno of a failed operation, 0 on success.
 func errnoOf(err error) syscall.Errno {
-	if err == nil {
-		return 0
-	}
 	var en syscall.Errno
-	for e := err; e != nil; {
-		if x, ok := e.(syscall.Errno); ok {
-			return x
-		}
-		u, ok := e.(interface{ Unwrap() error })
-		if !ok {
-			break
-		}
-		e = u.Unwrap()
+	if errors.As(err, &en) {
+		return en
 	}
-	return en
+	return 0
 }
