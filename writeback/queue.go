@@ -4,8 +4,8 @@
 // silently overwriting a version it was not based on.
 //
 // The file system writes into a Staged file; Commit (close, fsync) syncs it
-// and journals the upload; the queue's one goroutine uploads jobs in order
-// with retries and backoff. A job leaves the journal only once the server
+// and journals the upload; the queue's workers upload jobs in order (one
+// file's jobs one after the other) with retries and backoff. A job leaves the journal only once the server
 // acknowledged its content.
 package writeback
 
@@ -45,7 +45,8 @@ type Options struct {
 	// tried again (doubling from the one to the other).
 	MinBackoff, MaxBackoff time.Duration
 	// Uploaded, when set, learns where each job's content went (the mount
-	// updates what it shows). Called from the uploader goroutine.
+	// updates what it shows). Called from an uploader goroutine, no lock
+	// held, before the job counts as done (Wait returns after it).
 	Uploaded func(j Job, e remote.Entry, conflict bool)
 	Now      func() time.Time // conflict copies are named by it
 }
