@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,4 +74,25 @@ func TestRWKill9MidUpload(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRWUnmountLeavesQueue: with --unmount-wait 0 an unmount leaves what
+// could not be uploaded for the next mount, which uploads it.
+func TestRWUnmountLeavesQueue(t *testing.T) {
+	e := newRW(t, "--unmount-wait", "0")
+	e.srv.AddFault(emulator.Fault{Endpoint: emulator.EpUpload, Kind: emulator.Fault500})
+	body := []byte("left for the next mount")
+	if err := os.WriteFile(e.mnt("later.txt"), body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.d.stop() // does not wait: the queue keeps it
+	if !strings.Contains(e.d.log.String(), "uploads left for the next mount") {
+		t.Errorf("the unmount does not say what it left:\n%s", e.d.log)
+	}
+	if _, err := os.Stat(e.server("later.txt")); err == nil {
+		t.Fatal("uploaded despite the fault")
+	}
+	e.srv.ClearFaults()
+	e.d = e.mount(t)
+	waitFile(t, e.server("later.txt"), body, 30*time.Second)
 }
