@@ -56,11 +56,13 @@ func (o Options) Defaults() Options {
 	if o.SessionThreshold == 0 {
 		o.SessionThreshold = 16 << 20
 	}
+	// At most Workers × max(SessionThreshold, Parallel × ChunkSize) bytes
+	// of uploads in memory: 64 MiB.
 	if o.ChunkSize == 0 {
-		o.ChunkSize = 16 << 20
+		o.ChunkSize = 8 << 20
 	}
 	if o.Parallel == 0 {
-		o.Parallel = 4
+		o.Parallel = 2
 	}
 	if o.Workers == 0 {
 		o.Workers = 4
