@@ -144,7 +144,8 @@ func (r *fakeRemote) StartSession(_ context.Context, u remote.Upload, chunks int
 	if err := r.before("start"); err != nil {
 		return remote.Session{}, err
 	}
-	tok := fmt.Sprint("s", len(r.sess))
+	r.nextID++
+	tok := fmt.Sprint("s", r.nextID)
 	r.sess[tok] = map[int][]byte{}
 	return remote.Session{DriveID: u.DriveID, Token: tok, Chunks: chunks}, nil
 }
@@ -154,6 +155,9 @@ func (r *fakeRemote) UploadChunk(_ context.Context, s remote.Session, n int, chu
 	defer r.mu.Unlock()
 	if err := r.before("chunk"); err != nil {
 		return err
+	}
+	if r.sess[s.Token] == nil {
+		return remote.ErrNotFound // expired
 	}
 	r.sess[s.Token][n] = append([]byte(nil), chunk...)
 	return nil

@@ -28,6 +28,9 @@ type Job struct {
 	Name    string    `json:"name"`
 	MTime   time.Time `json:"mtime"`
 	Staging string    `json:"staging"` // file name under the staging folder
+	// Resume is the upload session under way, if any: a restart sends
+	// only the chunks it lacks.
+	Resume *resumable `json:"resume,omitempty"`
 }
 
 // key names the remote file a job writes: jobs of one key replace each

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -293,5 +294,51 @@ func TestJournalEmptiedWhenIdle(t *testing.T) {
 	st, err := os.Stat(filepath.Join(dir, journalName))
 	if err != nil || st.Size() >= resetAfter {
 		t.Fatalf("journal of %d bytes after the queue emptied (%v)", st.Size(), err)
+	}
+}
+
+func TestQueueSessionResumesAfterCrash(t *testing.T) {
+	for _, expired := range []bool{false, true} {
+		t.Run(fmt.Sprint("expired=", expired), func(t *testing.T) { testSessionResume(t, expired) })
+	}
+}
+
+func testSessionResume(t *testing.T, expired bool) {
+	dir, r := t.TempDir(), newFakeRemote()
+	var chunks atomic.Int32
+	r.fail = func(op string) error {
+		if op == "chunk" && chunks.Add(1) == 6 { // the daemon dies after 5 chunks
+			return remote.ErrUnavailable
+		}
+		return nil
+	}
+	small := func(o *Options) { o.SessionThreshold, o.ChunkSize, o.Parallel = 100, 64, 1 }
+	q := openQueue(t, dir, r, small, func(o *Options) { o.MinBackoff, o.MaxBackoff = time.Hour, time.Hour })
+	big := bytes.Repeat([]byte("0123456789"), 100) // 16 chunks
+	_, seq := write(t, q, Job{DriveID: 1, DirID: 5, Name: "big"}, string(big))
+	if err := q.Wait(t.Context(), seq); !errors.Is(err, remote.ErrUnavailable) {
+		t.Fatalf("wait: %v", err)
+	}
+	q.Close(context.Background(), false)
+	if expired {
+		r.mu.Lock()
+		clear(r.sess)
+		r.mu.Unlock()
+	}
+	q2 := openQueue(t, dir, r, small)
+	if err := q2.drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := content(t, r, 5, "big"); got != string(big) {
+		t.Fatalf("resumed upload holds %d bytes", len(got))
+	}
+	// 5 chunks, the failed sixth, then only the 11 missing ones; or, the
+	// session gone, a new one of all 16 after the one refused.
+	wantStart, wantChunks := 1, 17
+	if expired {
+		wantStart, wantChunks = 2, 6+1+16
+	}
+	if r.count("start") != wantStart || r.count("chunk") != wantChunks {
+		t.Fatalf("%d sessions, %d chunk calls", r.count("start"), r.count("chunk"))
 	}
 }

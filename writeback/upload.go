@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zeebo/xxh3"
@@ -39,7 +40,7 @@ func (q *Queue) upload(ctx context.Context, j Job) (e remote.Entry, conflict boo
 	}
 	u := remote.Upload{DriveID: j.DriveID, FileID: j.FileID, BaseVersion: j.BaseVersion, DirID: j.DirID,
 		Name: j.Name, Size: st.Size(), MTime: j.MTime, Hash: remote.FormatHash(h.Sum64())}
-	e, err = q.send(ctx, f, u)
+	e, err = q.send(ctx, f, u, j.Seq, j.Resume)
 	switch {
 	case errors.Is(err, remote.ErrConflict) && j.FileID > 0:
 		// Our own upload, landed before a crash kept its done record?
@@ -68,7 +69,7 @@ func (q *Queue) conflictCopy(ctx context.Context, f *os.File, u remote.Upload) (
 	u.FileID, u.BaseVersion = 0, ""
 	for i := 1; i <= maxConflictNames; i++ {
 		u.Name = ConflictName(orig, q.o.Now(), i)
-		e, err := q.send(ctx, f, u)
+		e, err := q.send(ctx, f, u, 0, nil)
 		if errors.Is(err, remote.ErrExists) {
 			continue
 		}
@@ -96,8 +97,9 @@ func ConflictName(name string, t time.Time, n int) string {
 }
 
 // send uploads the content of f as u: one request up to the threshold, an
-// upload session beyond it.
-func (q *Queue) send(ctx context.Context, f *os.File, u remote.Upload) (remote.Entry, error) {
+// upload session beyond it, resumed from job seq's journal when it holds
+// one for this very upload.
+func (q *Queue) send(ctx context.Context, f *os.File, u remote.Upload, seq int64, saved *resumable) (remote.Entry, error) {
 	if u.Size <= q.o.SessionThreshold {
 		b := make([]byte, u.Size)
 		if _, err := f.ReadAt(b, 0); err != nil && !(errors.Is(err, io.EOF) && u.Size == 0) {
@@ -105,33 +107,67 @@ func (q *Queue) send(ctx context.Context, f *os.File, u remote.Upload) (remote.E
 		}
 		return q.o.Remote.Upload(ctx, u, b)
 	}
-	chunks := int((u.Size + q.o.ChunkSize - 1) / q.o.ChunkSize)
-	s, err := q.o.Remote.StartSession(ctx, u, chunks)
-	if err != nil {
-		return remote.Entry{}, err
+	of := sessionOf(u)
+	if saved != nil && (saved.Of != of || saved.ChunkSize != q.o.ChunkSize) {
+		saved = nil
 	}
-	if err := q.sendChunks(ctx, f, s, u.Size); err != nil {
-		// Best effort: an abandoned session expires on its own.
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		_ = q.o.Remote.CancelSession(cctx, s)
-		return remote.Entry{}, err
+	for {
+		st := saved
+		if st == nil {
+			chunks := int((u.Size + q.o.ChunkSize - 1) / q.o.ChunkSize)
+			s, err := q.o.Remote.StartSession(ctx, u, chunks)
+			if err != nil {
+				return remote.Entry{}, err
+			}
+			st = &resumable{Session: s, Of: of, ChunkSize: q.o.ChunkSize}
+			q.saveResume(seq, st)
+		}
+		err := q.sendChunks(ctx, f, st, u.Size, seq)
+		var e remote.Entry
+		if err == nil {
+			e, err = q.o.Remote.FinishSession(ctx, st.Session, u)
+		}
+		if saved != nil && errors.Is(err, remote.ErrNotFound) {
+			saved = nil // the session resumed had expired: a new one
+			continue
+		}
+		// A failed session is kept for the next attempt (an abandoned one
+		// expires on its own).
+		return e, err
 	}
-	return q.o.Remote.FinishSession(ctx, s, u)
 }
 
-// sendChunks sends every chunk of f, Parallel at a time.
-func (q *Queue) sendChunks(ctx context.Context, f *os.File, s remote.Session, size int64) error {
+// sendChunks sends the chunks of f that st lacks, Parallel at a time,
+// journaling each one acknowledged.
+func (q *Queue) sendChunks(ctx context.Context, f *os.File, st *resumable, size int64, seq int64) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(q.o.Parallel)
-	for n := 1; n <= s.Chunks; n++ {
-		off := int64(n-1) * q.o.ChunkSize
+	var mu sync.Mutex
+	done := map[int]bool{}
+	for _, n := range st.Done {
+		done[n] = true
+	}
+	for n := 1; n <= st.Session.Chunks; n++ {
+		if done[n] {
+			continue
+		}
+		off := int64(n-1) * st.ChunkSize
 		g.Go(func() error {
-			b := make([]byte, min(q.o.ChunkSize, size-off))
+			if err := gctx.Err(); err != nil {
+				return err // a chunk failed: the others are not sent
+			}
+			b := make([]byte, min(st.ChunkSize, size-off))
 			if _, err := f.ReadAt(b, off); err != nil {
 				return fmt.Errorf("reading the staging file: %w", err)
 			}
-			return q.o.Remote.UploadChunk(gctx, s, n, b)
+			if err := q.o.Remote.UploadChunk(gctx, st.Session, n, b); err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			st.Done = append(st.Done, n)
+			q.saveResume(seq, st)
+			return nil
 		})
 	}
 	return g.Wait()
