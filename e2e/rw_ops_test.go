@@ -91,6 +91,11 @@ func TestRWOperations(t *testing.T) {
 		t.Fatal(err)
 	}
 	want(p("t"), "Jello")
+	mustWrite(p("d2", "kept"), "in a renamed folder")
+	if err := os.Rename(p("d2"), p("d3")); err != nil {
+		t.Fatalf("rename a folder: %v", err)
+	}
+	want(p("d3", "kept"), "in a renamed folder")
 	// utimens: the remote mtime.
 	mt := time.Unix(1_600_000_000, 0)
 	if err := os.Chtimes(p("synced"), mt, mt); err != nil {
@@ -116,12 +121,12 @@ func TestRWOperations(t *testing.T) {
 	}
 	// The server, once the queue is drained by the unmount.
 	e.d.stop()
-	for path, s := range map[string]string{"t": "Jello", "synced": "on the server"} {
+	for path, s := range map[string]string{"t": "Jello", "synced": "on the server", "d3/kept": "in a renamed folder"} {
 		if b, err := os.ReadFile(e.server(path)); err != nil || string(b) != s {
 			t.Errorf("server %s: %q %v, want %q", path, b, err, s)
 		}
 	}
-	for _, gone := range []string{"w", "w2", "d", "d2/w3"} {
+	for _, gone := range []string{"w", "w2", "d", "d2"} {
 		if _, err := os.Stat(e.server(gone)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("server still has %s (%v)", gone, err)
 		}
