@@ -45,9 +45,12 @@ func newRW(t *testing.T, extra ...string) *rwEnv {
 	return e
 }
 
+// mount runs the race-detecting binary: a data race in the write path
+// makes the daemon's exit fail the test.
 func (e *rwEnv) mount(t *testing.T, extra ...string) *daemon {
 	t.Helper()
-	return mount(t, e.srv, append([]string{"--read-write", "--cache-dir", e.cacheDir}, extra...)...)
+	return mountWith(t, e.srv, mountSpec{binary: raceBinary(t),
+		args: append([]string{"--read-write", "--cache-dir", e.cacheDir}, extra...)})
 }
 
 // drive is the mount's path of a drive's folder ("Drive 1", "Private").
