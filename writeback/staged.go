@@ -177,6 +177,10 @@ func (s *Staged) Commit() (int64, error) {
 		}
 		s.job.Staging = name
 	}
+	// The file's name too must survive a power cut, not only its bytes.
+	if err := syncDir(s.q.staging); err != nil {
+		return 0, fmt.Errorf("syncing the staging folder: %w", err)
+	}
 	seq, err := s.q.enqueue(s.job)
 	if err != nil {
 		return 0, err
