@@ -252,8 +252,13 @@ func (f *Files) Release(l *Local) error {
 	}
 	f.mu.Lock()
 	l.opens--
-	drop := f.dropLocked(l)
+	// Content that could not be queued (the staging disk full) stays
+	// shown and open rather than dropped with its staging file.
+	drop := err == nil && f.dropLocked(l)
 	f.mu.Unlock()
+	if err != nil {
+		f.log.Error("a written file could not be queued for upload; it stays in staging until unmount", "err", err)
+	}
 	if drop {
 		l.st.Close()
 	}
