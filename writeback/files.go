@@ -58,8 +58,23 @@ func NewFiles(o Options, inv Invalidator) (*Files, error) {
 	return f, nil
 }
 
-// Close closes the queue (see Queue.Close).
-func (f *Files) Close(ctx context.Context, drain bool) error { return f.q.Close(ctx, drain) }
+// Close queues what is still uncommitted (a commit that failed before),
+// then closes the queue (see Queue.Close).
+func (f *Files) Close(ctx context.Context, drain bool) error {
+	f.mu.Lock()
+	locals := make([]*Local, 0, len(f.locals))
+	for _, l := range f.locals {
+		locals = append(locals, l)
+	}
+	f.mu.Unlock()
+	var errs []error
+	for _, l := range locals {
+		if err := f.Commit(l); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", l.st.Job().Name, err))
+		}
+	}
+	return errors.Join(append(errs, f.q.Close(ctx, drain))...)
+}
 
 // Status is the queue's.
 func (f *Files) Status() Status { return f.q.Status() }
@@ -257,7 +272,7 @@ func (f *Files) Release(l *Local) error {
 	drop := err == nil && f.dropLocked(l)
 	f.mu.Unlock()
 	if err != nil {
-		f.log.Error("a written file could not be queued for upload; it stays in staging until unmount", "err", err)
+		f.log.Error("a written file could not be queued for upload; it is tried again at unmount", "err", err)
 	}
 	if drop {
 		l.st.Close()
