@@ -24,6 +24,7 @@ type config struct {
 	IdleTime      time.Duration // how long the idle row waits
 	Changes       int           // server-side changes the change rows time
 	ChangeTimeout time.Duration // a change not visible by then ends the op
+	ChangeGap     time.Duration // pause between two changes
 	OpTimeout     time.Duration
 	Budget        time.Duration // runs starting after this are skipped (0 = none)
 	Loopback      bool          // also run the unlimited loopback pass
@@ -34,6 +35,15 @@ type config struct {
 
 	Spec    dataset.Spec
 	BigFile int64
+	// AccountPass runs the pass on Account, a data set of a real
+	// account's size (rsync of the whole drive and mail).
+	AccountPass    bool
+	Account        dataset.Spec
+	AccountTimeout time.Duration // OpTimeout of the account pass
+	AccountBudget  time.Duration // its own Budget, from its start
+	// AccountOnDisk writes the account data set to disk, for rclone's
+	// WebDAV server and the local floor (quick only: it takes minutes).
+	AccountOnDisk bool
 }
 
 // parseConfig reads flags, with BENCH_* environment variables as defaults
@@ -47,12 +57,13 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	bw := fs.String("bandwidth", envOr(getenv("BENCH_BANDWIDTH"), "100MiB"), "simulated bandwidth per second, 0 = unlimited (env BENCH_BANDWIDTH)")
 	fs.IntVar(&c.Runs, "runs", 0, "runs per op (default 3, quick 1; env BENCH_RUNS)")
 	fs.BoolVar(&c.Loopback, "loopback", true, "also run the pass without latency or bandwidth cap")
+	fs.BoolVar(&c.AccountPass, "account", true, "also run the pass on a data set of a real account's size (rsync of drive and mail)")
 	fs.IntVar(&c.LoopbackRuns, "loopback-runs", 1, "runs per op in the loopback pass (at most --runs)")
 	fs.StringVar(&c.Out, "out", "bench/RESULTS.md", "results file (the table goes between its bench markers; quick default bench/RESULTS-quick.md)")
 	fs.StringSliceVar(&c.Contenders, "contenders", nil, "only these contenders (default all)")
 	fs.StringSliceVar(&c.Ops, "ops", nil, "only these ops, by key (default all)")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the generated data set and temp dirs")
-	budget := fs.Duration("budget", -1, "skip the runs that would start after this long (default 19m, quick 2m40s; 0 = no limit)")
+	budget := fs.Duration("budget", -1, "skip the runs of the WAN and loopback passes that would start after this long (default 14m, quick 2m10s; 0 = no limit); the account pass has its own (7m, quick 1m)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -80,7 +91,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 }
 
 // applySizes picks the data set and repetitions for the full or quick run,
-// sized so the full run stays under 20 minutes on 2 cores and quick under 3.
+// sized so the full run stays under 25 minutes on 2 cores and quick under 4.
 func (c *config) applySizes() {
 	if c.Quick {
 		// 2 spaces × (3+9+27 folders, 24 files in each and at the top): ~2,000 nested entries.
@@ -91,8 +102,9 @@ func (c *config) applySizes() {
 		c.IdleTime = 20 * time.Second
 		c.Changes = 5
 		c.ChangeTimeout = 20 * time.Second
+		c.ChangeGap = 4 * time.Second
 		c.OpTimeout = 90 * time.Second
-		c.Budget = 160 * time.Second
+		c.Budget = 130 * time.Second
 		if c.Runs == 0 {
 			c.Runs = 1
 		}
@@ -107,8 +119,9 @@ func (c *config) applySizes() {
 		c.IdleTime = time.Minute
 		c.Changes = 20
 		c.ChangeTimeout = time.Minute
-		c.OpTimeout = 5 * time.Minute
-		c.Budget = 19 * time.Minute
+		c.ChangeGap = 4 * time.Second
+		c.OpTimeout = 3 * time.Minute
+		c.Budget = 14 * time.Minute
 		if c.Runs == 0 {
 			c.Runs = 3
 		}
@@ -116,6 +129,13 @@ func (c *config) applySizes() {
 	c.Spec.SmallFileSize = 64 << 10
 	c.Spec.BigFiles = []int64{c.BigFile}
 	c.HeavyRuns = 1
+	c.Account = accountSpec(c.Quick)
+	// The account pass: ~7 min full (the drive copies by rclone's kDrive
+	// backend stop at the timeout), ~1.5 min quick.
+	c.AccountTimeout, c.AccountBudget = 3*time.Minute, 7*time.Minute
+	if c.Quick {
+		c.AccountTimeout, c.AccountBudget, c.AccountOnDisk = 45*time.Second, time.Minute, true
+	}
 }
 
 func envBool(s string) bool {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -13,6 +14,7 @@ const (
 	cIFS       = "infomaniakfs"
 	cRcloneOff = "rclone (cache off)"
 	cRcloneFul = "rclone (cache full)"
+	cRcloneKD  = "rclone kDrive backend (cache off)"
 	cDirect    = "direct HTTP"
 	cLocal     = "local files"
 	cCeiling   = "FUSE ceiling"
@@ -28,6 +30,7 @@ type contender struct {
 	mail    bool         // shows mail
 	drive   bool         // shows the drive tree
 	readsOK bool         // can serve the big-file read ops
+	optIn   bool         // only in the ops that name it (opDef.optIn)
 }
 
 // session is one mount (or the local tree) ready for ops.
@@ -42,6 +45,15 @@ type rel struct {
 	mail                    string // under the mail root, "<address>/Archives/Big"
 }
 
+// inDrive is r under the root of its drive (a client that mounts one
+// drive, as rclone's kDrive backend does).
+func (r rel) inDrive(root string) paths {
+	in := func(p string) string {
+		return filepath.Join(root, strings.TrimPrefix(p, r.drive+string(filepath.Separator)))
+	}
+	return paths{drive: root, big: in(r.big), wide: in(r.wide), small: in(r.small)}
+}
+
 func (r rel) under(driveRoot, mailRoot string) paths {
 	p := paths{
 		drive: driveRoot,
@@ -51,6 +63,7 @@ func (r rel) under(driveRoot, mailRoot string) paths {
 	}
 	if mailRoot != "" && r.mail != "" {
 		p.mail = filepath.Join(mailRoot, r.mail)
+		p.mailRoot = mailRoot
 	}
 	return p
 }
@@ -68,15 +81,21 @@ func (b *bench) contenders() []*contender {
 		cs = append(cs, &contender{name: cIFS, mount: b.mountIFS, http: b.emuWAN.Requests, api: b.apiCount,
 			mail: true, drive: true, readsOK: true})
 	}
-	if b.rclone != "" {
+	if b.rclone != "" && b.rcBase != "" {
 		cs = append(cs,
 			&contender{name: cRcloneOff, mount: b.rcloneMount(false), http: b.rcWAN.Requests, api: b.rcWAN.Requests, drive: true, readsOK: true},
 			&contender{name: cRcloneFul, mount: b.rcloneMount(true), http: b.rcWAN.Requests, api: b.rcWAN.Requests, drive: true, readsOK: true})
 	}
+	if b.rcloneKD != "" && b.kdToken != "" {
+		cs = append(cs, &contender{name: cRcloneKD, mount: b.rcloneKDMount, http: b.emuWAN.Requests, api: b.apiCount,
+			drive: true, readsOK: true, optIn: true})
+	}
 	cs = append(cs,
 		&contender{name: cDirect, direct: b.direct, http: b.emuWAN.Requests, api: b.apiCount, drive: true, readsOK: true},
-		&contender{name: cLocal, mount: b.localTree, mail: true, drive: true, readsOK: true},
 		&contender{name: cCeiling, mount: b.ceilingMount, readsOK: true})
+	if b.data != "" { // the generated tree on disk
+		cs = append(cs, &contender{name: cLocal, mount: b.localTree, mail: true, drive: true, readsOK: true})
+	}
 	if len(b.cfg.Contenders) == 0 {
 		return cs
 	}
@@ -91,9 +110,9 @@ func (b *bench) contenders() []*contender {
 	return keep
 }
 
-// shortName is the contender's --contenders key: ifs, rclone-off, rclone-full, direct, local, ceiling.
+// shortName is the contender's --contenders key: ifs, rclone-off, rclone-full, rclone-kdrive, direct, local, ceiling.
 func shortName(name string) string {
-	return map[string]string{cIFS: "ifs", cRcloneOff: "rclone-off", cRcloneFul: "rclone-full",
+	return map[string]string{cIFS: "ifs", cRcloneOff: "rclone-off", cRcloneFul: "rclone-full", cRcloneKD: "rclone-kdrive",
 		cDirect: "direct", cLocal: "local", cCeiling: "ceiling"}[name]
 }
 
@@ -122,7 +141,9 @@ func (b *bench) mountIFS(ctx context.Context) (*session, error) {
 	os.RemoveAll(cacheDir)
 	d, err := startDaemon(cIFS, []string{"INFOMANIAK_TOKEN=" + b.token},
 		b.ifsBin, "mount", mp, "--api-url", b.emuBase, "--mail-url", b.emuBase, "--login-url", b.emuBase,
-		"--config-dir", b.ifsConfig, "--cache-size", fmt.Sprint(cacheBudget), "--cache-dir", cacheDir)
+		"--config-dir", b.ifsConfig, "--cache-size", fmt.Sprint(cacheBudget), "--cache-dir", cacheDir,
+		// Unpaced, so rows measure the work; "at 60 req/min" shows the budget.
+		"--rate=0")
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +190,30 @@ func (b *bench) rcloneMount(full bool) func(ctx context.Context) (*session, erro
 
 // ready waits for the mount and wraps the daemon's shutdown, which reads
 // its peak RSS first (VmHWM disappears with the process).
+// rcloneKDMount mounts the emulator's first drive with rclone's kDrive
+// backend (PR #8941, built by ../shared/peers/build.sh), cache off, with
+// the emulator's personal token (its legacy access_token option) so no
+// browser login is needed. --no-checksum as in peers/compare.sh.
+func (b *bench) rcloneKDMount(ctx context.Context) (*session, error) {
+	mp, err := b.mountpoint("rclone-kdrive")
+	if err != nil {
+		return nil, err
+	}
+	env := []string{"RCLONE_CONFIG=" + b.rcloneConf, "RCLONE_CONFIG_EMU_TYPE=kdrive",
+		fmt.Sprintf("RCLONE_CONFIG_EMU_DRIVE_ID=%d", b.ds.Drives()[0].ID),
+		// The drive's root, as the others show it (its default is Private).
+		"RCLONE_CONFIG_EMU_ROOT_FOLDER_ID=1",
+		"RCLONE_CONFIG_EMU_ENDPOINT=" + b.emuBase, "RCLONE_CONFIG_EMU_ACCESS_TOKEN=" + b.kdToken}
+	d, err := startDaemon(cRcloneKD, env, b.rcloneKD, "mount", "emu:", mp, "--vfs-cache-mode", "off",
+		"--no-checksum", "--read-only", "--dir-cache-time", "5m")
+	if err != nil {
+		return nil, err
+	}
+	d.mount = mp
+	b.cl.add(d.stop)
+	return b.ready(ctx, d, mp, filepath.Join(mp, "Private"), b.rel.inDrive(mp))
+}
+
 func (b *bench) ready(ctx context.Context, d *daemon, mp, probe string, p paths) (*session, error) {
 	if err := waitMounted(ctx, d, mp, probe, 60*time.Second); err != nil {
 		d.stop()

@@ -46,8 +46,12 @@ type bench struct {
 
 	ifsBin, ifsConfig  string
 	rclone, rcloneConf string
+	rcloneKD, kdToken  string // rclone's kDrive backend, and the token obscured for it
 	fio                string
 	notes              []string
+
+	account     bool   // this is the account pass's bench: its ops are accountOps
+	accountInfo string // what the account pass ran on, for the report
 
 	freshSeq int    // changes made so far: each gives the file a new size
 	worst    sample // the slowest change of the last opChanges
@@ -93,6 +97,14 @@ func run() int {
 		if err := b.runPass(ctx, p.name, res); err != nil {
 			fmt.Fprintln(os.Stderr, "bench: interrupted:", err)
 			break
+		}
+	}
+	// Last, with a time budget of its own: the other passes' budget
+	// cannot squeeze it out.
+	if cfg.wantsAccount() && ctx.Err() == nil {
+		fmt.Fprintf(os.Stderr, "bench: pass %s\n", passAccount)
+		if err := b.runAccount(ctx, res); err != nil {
+			b.note("account pass not run: " + err.Error())
 		}
 	}
 	body := b.report(res)

@@ -22,6 +22,8 @@ type paths struct {
 	wide  string // the wide directory
 	small string // the directory of small files
 	mail  string // the big mail folder ("" = no mail)
+	// mailRoot holds every mailbox ("" = no mail).
+	mailRoot string
 }
 
 // sample is one measured run.

@@ -19,7 +19,7 @@ const (
 )
 
 // tableOrder is the contenders' column and row order.
-var tableOrder = []string{cIFS, cRcloneOff, cRcloneFul, cDirect, cLocal, cCeiling}
+var tableOrder = []string{cIFS, cRcloneOff, cRcloneFul, cRcloneKD, cDirect, cLocal, cCeiling}
 
 // renderTable is one pass's Markdown table.
 func renderTable(r *results, pass string) string {
@@ -114,6 +114,9 @@ type target struct {
 func checkTargets(r *results, ts []target) (missed, met []string) {
 	for _, pass := range r.passes {
 		for _, t := range ts {
+			if r.get(pass, t.phase, cIFS) == nil && r.get(pass, t.phase, t.against) == nil {
+				continue // not an op of this pass
+			}
 			m := r.metrics[t.phase]
 			v, ok1 := r.get(pass, t.phase, cIFS).value(m)
 			ov, ok2 := r.get(pass, t.phase, t.against).value(m)

@@ -48,6 +48,7 @@ func (b *bench) ensureTools(ctx context.Context) {
 	} else {
 		b.note("rclone is not installed and could not be: its rows are missing")
 	}
+	b.findRcloneKD()
 	if p, err := exec.LookPath("fio"); err == nil {
 		b.fio = p
 	} else {
@@ -69,6 +70,15 @@ func (b *bench) makeData() error {
 	if err != nil {
 		return fmt.Errorf("loading the data set: %w", err)
 	}
+	if err := b.useData(ds); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "bench: data set of %d drive entries written and loaded in %v\n", b.entries(), time.Since(t).Round(time.Millisecond))
+	return nil
+}
+
+// useData takes ds as the data set and finds its landmarks.
+func (b *bench) useData(ds *dataset.Dataset) error {
 	b.ds = ds
 	drives, boxes := ds.Drives(), ds.Mailboxes()
 	if len(drives) == 0 {
@@ -84,7 +94,6 @@ func (b *bench) makeData() error {
 	if len(boxes) > 0 {
 		b.rel.mail = filepath.Join(boxes[0].Email, filepath.FromSlash(dataset.BigFolderPath))
 	}
-	fmt.Fprintf(os.Stderr, "bench: data set of %d drive entries written and loaded in %v\n", b.entries(), time.Since(t).Round(time.Millisecond))
 	return nil
 }
 
@@ -137,6 +146,10 @@ func (b *bench) startServers(ctx context.Context) error {
 	if err := os.WriteFile(b.rcloneConf, nil, 0o600); err != nil {
 		return err
 	}
+	b.obscureToken(ctx)
+	if b.data == "" {
+		return nil // nothing on disk for WebDAV to serve
+	}
 	addr, err := freeAddr()
 	if err != nil {
 		return err
@@ -156,6 +169,32 @@ func (b *bench) startServers(ctx context.Context) error {
 	}
 	b.rcBase, err = b.proxy("http://"+addr, &b.rcWAN)
 	return err
+}
+
+// findRcloneKD looks for rclone's kDrive backend where
+// ../shared/peers/build.sh puts it (or BENCH_RCLONE_KDRIVE); without it its
+// rows are missing and the notes say why.
+func (b *bench) findRcloneKD() {
+	p := envOr(os.Getenv("BENCH_RCLONE_KDRIVE"), "/tmp/peers/bin/rclone-kdrive")
+	if fi, err := os.Stat(p); err != nil || fi.Mode()&0o111 == 0 {
+		b.note("rclone's kDrive backend is not built (" + p + ", see ../shared/peers/build.sh): its rows are missing")
+		return
+	}
+	b.rcloneKD = p
+}
+
+// obscureToken writes the emulator's token in rclone's obscured form
+// (what its access_token option takes), with the installed rclone.
+func (b *bench) obscureToken(ctx context.Context) {
+	if b.rcloneKD == "" {
+		return
+	}
+	out, err := exec.CommandContext(ctx, b.rclone, "obscure", b.token).Output()
+	if err != nil {
+		b.note("rclone obscure failed, so rclone's kDrive backend cannot log in: its rows are missing")
+		return
+	}
+	b.kdToken = strings.TrimSpace(string(out))
 }
 
 func (b *bench) proxy(target string, w **wan) (string, error) {

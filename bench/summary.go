@@ -26,6 +26,11 @@ func (b *bench) report(r *results) string {
 	fmt.Fprintf(&s, "- Data set (seed %d): %d entries in drive %q (folders %d deep, %d sub-folders and %d files each), a %d-entry directory, %d × %s files, a %s file; a %d-message mail folder.\n",
 		sp.Seed, b.entries(), b.rel.drive, sp.Depth, sp.DirsPerDir, sp.FilesPerDir, sp.WideDirFiles, sp.SmallFiles,
 		fmtBytes(sp.SmallFileSize), fmtBytes(b.cfg.BigFile), sp.BigFolderMessages)
+	if b.accountInfo != "" {
+		fmt.Fprintf(&s, "- Account pass: a real account's size, %s; no simulated latency (a client paying a request per file would need hours at 20 ms each: its cost is the API req and 60 req/min columns); one cold run each; rclone's kDrive backend (PR #8941, %s) mounts the drive with its cache off.\n",
+			b.accountInfo, orUnknown(b.rcloneKD))
+	}
+	s.WriteString("- infomaniakfs runs with --rate=0 (unpaced) so rows measure the work; by default it paces itself at 50 API requests a minute after a burst of 10, so a row of N API requests would take at least (N−10)×1.2 s.\n")
 	fmt.Fprintf(&s, "- Runs: median of %d in the WAN pass, %d in the loopback pass; mail %d. Cold = fresh mount after dropping the page cache; the later steps of an op run on that same mount (warm = the same again; find -ls after ls -lR; the mail copy after the mail listing). infomaniakfs: --cache-size %s; rclone: --dir-cache-time 5m, --vfs-cache-mode off or full, --read-only.\n",
 		b.cfg.Runs, min(b.cfg.Runs, b.cfg.LoopbackRuns), min(b.cfg.Runs, b.cfg.HeavyRuns), fmtBytes(cacheBudget))
 	s.WriteString("- Columns: × X = how many times faster than X (above 1 wins); HTTP req = requests at the WAN proxy (content downloads included); API req = emulator API calls (rclone: its WebDAV requests); at 60 req/min = that many API calls at Infomaniak's documented rate; Peak RSS = VmHWM of the mount daemon. 8 readers read the same big file at 8 offsets (the start of each eighth, up to 32 MiB each); random reads: fio psync, one job, for a fixed time. The mount row counts the start-up (profile, drives) until the tree shows.\n")
@@ -48,6 +53,8 @@ func (b *bench) report(r *results) string {
 		}
 		writeList(&s, append(otherMissed, otherMet...), "")
 	}
+	s.WriteString("\n### Request budgets (issue 10)\n\n")
+	writeList(&s, b.requestBudgets(r), "Not measured.")
 	if counts := checkCounts(r); len(counts) > 0 {
 		s.WriteString("\n### Disagreements with the local files\n\n")
 		writeList(&s, counts, "")
@@ -60,13 +67,15 @@ func (b *bench) report(r *results) string {
 }
 
 func (b *bench) targets() []target {
-	var seq, lsr opDef
+	var seq, lsr, cp opDef
 	for _, o := range b.ops() {
 		switch o.key {
 		case "seq":
 			seq = o
 		case "lsr":
 			lsr = o
+		case "cp":
+			cp = o
 		}
 	}
 	var ts []target
@@ -78,7 +87,41 @@ func (b *bench) targets() []target {
 		ts = append(ts, target{"cold ls -lR", lsr.steps[0].name, cRcloneOff, 2},
 			target{"warm ls -lR", lsr.steps[1].name, cRcloneOff, 5})
 	}
+	if cp.key != "" && b.rclone != "" {
+		ts = append(ts, target{"cold cp -r of the small files (issue 10)", cp.steps[0].name, cRcloneOff, 10})
+	}
 	return ts
+}
+
+// requestBudgets checks infomaniakfs's API requests against issue 10:
+// cp -r of 1,000 small files in ≤ 20, ls -l of a 10,000-message folder in
+// ≤ 60 (a smaller data set keeps the same limits; a larger one scales them).
+func (b *bench) requestBudgets(r *results) []string {
+	sp := b.cfg.Spec
+	checks := []struct {
+		phase string
+		limit int64
+	}{
+		{fmt.Sprintf("cp -r %d × %s files, cold", sp.SmallFiles, fmtBytes(sp.SmallFileSize)), 20 * int64(max(sp.SmallFiles, 1000)) / 1000},
+		{fmt.Sprintf("ls -l %d-message folder, cold", sp.BigFolderMessages), 60 * int64(max(sp.BigFolderMessages, 10000)) / 10000},
+	}
+	var out []string
+	for _, pass := range r.passes {
+		for _, c := range checks {
+			cell := r.get(pass, c.phase, cIFS)
+			if cell == nil || len(cell.api) == 0 {
+				continue
+			}
+			n := medianInt(cell.api)
+			verdict := "met"
+			if n > c.limit {
+				verdict = "MISSED"
+			}
+			out = append(out, fmt.Sprintf("[%s] %s: %d API requests (%s at 60 req/min), target ≤ %d: %s",
+				pass, c.phase, n, budgetCell(cell.api), c.limit, verdict))
+		}
+	}
+	return out
 }
 
 // splitPass separates the verdicts of pass (they start "[pass]") from the

@@ -46,9 +46,8 @@ func (f *fakeArchiver) Archive(ctx context.Context, driveID int64, ids []int64) 
 					return
 				}
 			}
-			f.mu.Lock()
-			e, data := f.entries[id], f.data[id]
-			f.mu.Unlock()
+			e, _ := f.Entry(1, id)
+			data := f.bytesOf(id)
 			if alt, ok := f.alter[id]; ok {
 				data = alt
 			}
@@ -135,7 +134,7 @@ func TestArchiveServesACopy(t *testing.T) {
 			for _, e := range list {
 				readWhole(t, d, f, e)
 			}
-			if n := f.opens.Load(); n != 2 {
+			if n := f.opens(); n != 2 {
 				t.Errorf("%d files fetched on their own, want 2: %v", n, f.opensLogged())
 			}
 			if n := f.archives.Load(); n != c.archives {
@@ -166,7 +165,7 @@ func TestArchiveSizeMismatchIsAMiss(t *testing.T) {
 	for _, e := range list {
 		readWhole(t, d, f, e)
 	}
-	if n := f.opens.Load(); n != 4 {
+	if n := f.opens(); n != 4 {
 		t.Errorf("%d files fetched on their own, want 4 (two, then the two that differ)", n)
 	}
 	if n := f.archives.Load(); n != 1 {
@@ -187,7 +186,7 @@ func TestArchiveRefusalFallsBack(t *testing.T) {
 	if n := f.archives.Load(); n != 1 {
 		t.Errorf("refused archive route asked %d times, want 1", n)
 	}
-	if n := f.opens.Load(); n != 60 {
+	if n := f.opens(); n != 60 {
 		t.Errorf("%d files fetched on their own, want 60", n)
 	}
 }
@@ -213,7 +212,7 @@ func TestArchiveReaderWaits(t *testing.T) {
 	}
 	close(f.gate)
 	<-done
-	if n := f.opens.Load(); n != 2 {
+	if n := f.opens(); n != 2 {
 		t.Errorf("%d files fetched on their own, want 2", n)
 	}
 
@@ -240,7 +239,7 @@ func TestArchiveWaitTimesOut(t *testing.T) {
 	if took := time.Since(start); took < 50*time.Millisecond {
 		t.Errorf("gave up on the archive after %v", took)
 	}
-	if n := f.opens.Load(); n != 3 {
+	if n := f.opens(); n != 3 {
 		t.Errorf("%d files fetched on their own, want 3", n)
 	}
 }

@@ -78,7 +78,7 @@ func TestCloseCancelsFetches(t *testing.T) {
 	d := NewDrives(f, Options{BlockSize: 1000})
 	read := make(chan error, 1)
 	go func() { _, err := d.ReadAt(context.Background(), e, make([]byte, 10), 0); read <- err }()
-	eventually(t, "fetch to start", func() bool { return f.opens.Load() == 1 })
+	eventually(t, "fetch to start", func() bool { return f.opens() == 1 })
 	closed := make(chan struct{})
 	go func() { d.Close(); close(closed) }()
 	select {
@@ -113,9 +113,9 @@ func TestMailBudget(t *testing.T) {
 	if long+recent > 256<<10+80<<10 { // the newest message always stays
 		t.Fatalf("message cache holds %d+%d bytes over a 256 KiB budget", long, recent)
 	}
-	before := f.raws.Load()
+	before := f.raws()
 	m.Raw(ctx, "mb", "inbox", "40") // the newest: kept
-	if f.raws.Load() != before {
+	if f.raws() != before {
 		t.Fatal("the message just read was downloaded again")
 	}
 }

@@ -52,6 +52,9 @@ func PurgeDisk(dir string) error {
 				err = errors.Join(err, perr)
 				continue
 			}
+			// The state for an offline start (state.go) names files and
+			// messages: it goes with the cache.
+			_ = os.Remove(filepath.Join(sub, stateFile))
 			_ = os.Remove(sub) // empty now, unless something else lives there
 		}
 	}

@@ -214,7 +214,7 @@ func TestDrivesReadFromDiskAfterRestart(t *testing.T) {
 	eventually(t, "blocks on disk", func() bool { return o.Disk.bytes() >= e.Size })
 	d.Close()
 	o.Disk.Close()
-	opens := f.opens.Load()
+	opens := f.opens()
 
 	o.Disk = openTestDisk(t, dir, 1<<30)
 	d = NewDrives(f, o)
@@ -226,7 +226,7 @@ func TestDrivesReadFromDiskAfterRestart(t *testing.T) {
 	if got, err := readAll(context.Background(), d, e, 128<<10); err != nil || !bytes.Equal(got, f.bytesOf(10)) {
 		t.Fatalf("warm read: %v", err)
 	}
-	if n := f.opens.Load() - opens; n != 0 {
+	if n := f.opens() - opens; n != 0 {
 		t.Errorf("%d requests after a restart; the disk had every block", n)
 	}
 }
@@ -247,12 +247,12 @@ func TestMailFromDiskAfterRestart(t *testing.T) {
 		if _, err := m.Raw(context.Background(), "mb", "inbox", uid); err != nil {
 			t.Fatal(err)
 		}
-		want = append(want, f.msgs[uid]...)
+		want = append(want, f.msg(uid)...)
 	}
 	eventually(t, "messages on disk", func() bool { return o.Disk.bytes() >= int64(len(want)) })
 	m.Close()
 	o.Disk.Close()
-	raws := f.raws.Load()
+	raws := f.raws()
 
 	o.Disk = openTestDisk(t, dir, 1<<30)
 	m = newTestMail(t, f, o)
@@ -260,15 +260,15 @@ func TestMailFromDiskAfterRestart(t *testing.T) {
 		// Read first: a size scan would learn the neighbours' sizes ahead,
 		// downloading messages the disk never held.
 		got, err := m.Raw(context.Background(), "mb", "inbox", uid)
-		if err != nil || !bytes.Equal(got, f.msgs[uid]) {
-			t.Fatalf("message %s: %v, equal %v", uid, err, bytes.Equal(got, f.msgs[uid]))
+		if err != nil || !bytes.Equal(got, f.msg(uid)) {
+			t.Fatalf("message %s: %v, equal %v", uid, err, bytes.Equal(got, f.msg(uid)))
 		}
 		n, err := m.Size(context.Background(), "mb", "inbox", uid)
-		if err != nil || n != int64(len(f.msgs[uid])) {
-			t.Fatalf("size of %s: %d, %v; want %d", uid, n, err, len(f.msgs[uid]))
+		if err != nil || n != int64(len(f.msg(uid))) {
+			t.Fatalf("size of %s: %d, %v; want %d", uid, n, err, len(f.msg(uid)))
 		}
 	}
-	if n := f.raws.Load() - raws; n != 0 {
+	if n := f.raws() - raws; n != 0 {
 		t.Errorf("%d downloads of messages the disk holds", n)
 	}
 	if _, err := m.Raw(context.Background(), "mb", "other", "1"); err == nil {

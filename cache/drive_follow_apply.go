@@ -57,8 +57,12 @@ func (d *Drives) upsert(driveID int64, a DriveAction, g uint64) (DriveChange, bo
 	key := itemKey{driveID, e.ID}
 	old, had := d.stats.peek(key)
 	if had {
+		sameVersion := sameVersionEdit(a, old, had)
 		if e.Version == "" {
 			e.Size, e.MTime, e.Version = old.Size, old.MTime, old.Version
+		}
+		if sameVersion {
+			e.Version = d.localVersion(old) // drive_follow_version.go
 		}
 		if e.CTime.IsZero() {
 			e.CTime = old.CTime

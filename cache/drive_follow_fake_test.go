@@ -4,22 +4,21 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
+	"github.com/infomaniakfs/infomaniakfs/remote/remotetest"
 )
 
-// feedFake adds a change feed to the snapshot fake: every mutation is
-// logged as an action, and a cursor is a position in the log.
+// feedFake adds the shared fake's change feed (remotetest.Feed: a cursor
+// is a position in its log of mutations) to the snapshot fake, with the
+// knobs the follower's tests turn.
 type feedFake struct {
 	*snapFake
 	feedMu  sync.Mutex
-	log     []DriveAction
-	changed chan struct{} // closed and replaced on every mutation
 	expired map[string]bool
 
 	polls, changes, activePolls atomic.Int64
@@ -33,87 +32,52 @@ func (f *feedFake) setErrs(poll, changes error) {
 }
 
 func newFeedFake() *feedFake {
-	return &feedFake{snapFake: treeFake(), changed: make(chan struct{}), expired: map[string]bool{}}
+	return &feedFake{snapFake: treeFake(), expired: map[string]bool{}}
 }
 
-func (f *feedFake) cursor() string {
+func (f *feedFake) feed() remotetest.Feed { return remotetest.Feed{DriveFake: f.DriveFake} }
+
+func (f *feedFake) cursor() string { return f.feed().Cursor() }
+
+func (f *feedFake) pollError() error {
 	f.feedMu.Lock()
 	defer f.feedMu.Unlock()
-	return "c" + strconv.Itoa(len(f.log))
+	return f.pollErr
 }
 
-func (f *feedFake) FullListing(ctx context.Context, driveID int64) ([]remote.Entry, string, error) {
-	f.feedMu.Lock() // no mutation between the tree and its cursor
-	defer f.feedMu.Unlock()
-	entries, _, err := f.snapFake.FullListing(ctx, driveID)
-	return entries, "c" + strconv.Itoa(len(f.log)), err
-}
-
-func (f *feedFake) pos(cursor string) int {
-	n, _ := strconv.Atoi(cursor[1:])
-	return n
-}
-
+// LongPoll fails with pollErr, also when it is set during the wait.
 func (f *feedFake) LongPoll(ctx context.Context, driveID int64, cursor string) (bool, error) {
 	f.polls.Add(1)
 	f.activePolls.Add(1)
 	defer f.activePolls.Add(-1)
-	for {
-		f.feedMu.Lock()
-		n, ch, err := len(f.log), f.changed, f.pollErr
-		f.feedMu.Unlock()
-		if err != nil {
-			return false, err
-		}
-		if n > f.pos(cursor) {
-			return true, nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return false, ctx.Err()
-		}
+	if err := f.pollError(); err != nil {
+		return false, err
 	}
+	changed, err := f.feed().LongPoll(ctx, driveID, cursor)
+	if perr := f.pollError(); perr != nil {
+		return false, perr
+	}
+	return changed, err
 }
 
 func (f *feedFake) DriveChanges(ctx context.Context, driveID int64, cursor string) ([]DriveAction, string, error) {
 	f.changes.Add(1)
 	f.feedMu.Lock()
-	defer f.feedMu.Unlock()
-	if f.changesErr != nil {
-		return nil, "", f.changesErr
+	err, expired := f.changesErr, f.expired[cursor]
+	f.feedMu.Unlock()
+	if err != nil {
+		return nil, "", err
 	}
-	if f.expired[cursor] {
+	if expired {
 		return nil, "", fmt.Errorf("changes: %w", &remote.APIError{Status: 400, Code: "invalid_cursor_error", Kind: remote.ErrInvalid})
 	}
-	return slices.Clone(f.log[f.pos(cursor):]), "c" + strconv.Itoa(len(f.log)), nil
+	return feedSource{f.feed()}.DriveChanges(ctx, driveID, cursor)
 }
 
 // mutate changes the fake's tree and logs action about item id as it is
 // afterwards (or was, for a removal).
 func (f *feedFake) mutate(action string, id int64, change func(e *remote.Entry)) {
-	f.feedMu.Lock()
-	defer f.feedMu.Unlock()
-	f.mu.Lock()
-	e := f.entries[id]
-	oldParent := e.ParentID
-	change(&e)
-	switch action {
-	case ActionTrash, ActionDelete:
-		delete(f.entries, id)
-		f.children[oldParent] = slices.DeleteFunc(f.children[oldParent], func(x int64) bool { return x == id })
-	default:
-		e.DriveID = 1
-		f.entries[id] = e
-		if oldParent != e.ParentID {
-			f.children[oldParent] = slices.DeleteFunc(f.children[oldParent], func(x int64) bool { return x == id })
-			f.children[e.ParentID] = append(f.children[e.ParentID], id)
-		}
-	}
-	f.mu.Unlock()
-	f.log = append(f.log, DriveAction{Action: action, Entry: e})
-	close(f.changed)
-	f.changed = make(chan struct{})
+	f.Apply(1, id, action, action == ActionTrash || action == ActionDelete, change)
 }
 
 // followed starts a cache over f and loads drive 1's snapshot; changes

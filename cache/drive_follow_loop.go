@@ -139,6 +139,7 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (n int, a
 		f.backoff = 0
 		f.cursor = next
 		f.d.publish(f.d.apply(f.drive, actions))
+		f.d.noteCursor(f.drive, next)
 		f.d.setCurrent(f.drive, true)
 		f.d.follow.note(f.drive, f.mode(), true)
 		if len(actions) > 0 {
@@ -163,6 +164,7 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (n int, a
 		case err == nil:
 			f.backoff = 0
 			f.cursor = cursor
+			f.d.noteCursor(f.drive, cursor)
 			f.pollFailed = time.Time{} // it may have refused the old cursor
 			f.d.setCurrent(f.drive, true)
 			f.d.follow.note(f.drive, f.mode(), true)
@@ -206,6 +208,7 @@ func (d *Drives) canFollow(cursor string) bool {
 // cursor.
 func (d *Drives) startFollower(driveID int64, cursor string) {
 	f := &driveFollower{d: d, drive: driveID, cursor: cursor}
+	d.noteCursor(driveID, cursor)
 	d.follow.note(driveID, f.mode(), true) // just snapshotted
 	d.follow.start(f.run)
 }

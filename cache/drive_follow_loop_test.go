@@ -19,7 +19,7 @@ func TestFollowKeepsEntriesPastTTL(t *testing.T) {
 	if _, err := d.Stat(context.Background(), 1, 10); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.snaps.Load() + f.lists.Load() + f.stats.Load(); n != 1 {
+	if n := f.snaps.Load() + f.lists() + f.stats(); n != 1 {
 		t.Fatalf("%d requests after a day, want the 1 snapshot", n)
 	}
 }
@@ -39,7 +39,7 @@ func TestFollowRefusedCursorCostsOneSnapshot(t *testing.T) {
 	f := newFeedFake()
 	d, got := followed(t, f, Options{})
 	f.feedMu.Lock()
-	f.expired["c0"] = true
+	f.expired[f.cursor()] = true // the snapshot's: the follower's first
 	f.feedMu.Unlock()
 	f.mutate(ActionRename, 12, func(e *remote.Entry) { e.Name = "g12" })
 	if ch := next(t, got); ch.Kind != DriveReloaded || ch.Drive != 1 {
@@ -56,7 +56,7 @@ func TestFollowRefusedCursorCostsOneSnapshot(t *testing.T) {
 	if n := f.snaps.Load(); n != 2 {
 		t.Fatalf("%d snapshots, want 2", n)
 	}
-	if n := f.lists.Load() + f.stats.Load(); n != 0 {
+	if n := f.lists() + f.stats(); n != 0 {
 		t.Fatalf("%d List/Stat requests", n)
 	}
 }
@@ -142,14 +142,14 @@ func TestFollowOutageFallsBackToTTL(t *testing.T) {
 	eventually(t, "the outage seen", func() bool { return !d.current(1) })
 	c.advance(DefaultDirCacheTime + time.Second)
 	names(t, d, 2)
-	if n := f.lists.Load(); n != 1 {
+	if n := f.lists(); n != 1 {
 		t.Fatalf("%d listings during the outage past the TTL, want 1: the feed keeps nothing fresh then", n)
 	}
 	f.setErrs(nil, nil)
 	eventually(t, "the feed back", func() bool { return d.current(1) })
 	c.advance(DefaultDirCacheTime + time.Second)
 	names(t, d, 3)
-	if n := f.lists.Load(); n != 1 {
+	if n := f.lists(); n != 1 {
 		t.Fatalf("%d listings with the feed back, want still 1", n)
 	}
 }

@@ -74,7 +74,7 @@ func TestFollowAppliesEveryAction(t *testing.T) {
 					t.Errorf("list %d = %q, want %q", dir, got, want)
 				}
 			}
-			if n := f.lists.Load() + f.stats.Load(); n != 0 {
+			if n := f.lists() + f.stats(); n != 0 {
 				t.Errorf("%d List/Stat requests; the feed should have been enough", n)
 			}
 			if tc.stat != nil {

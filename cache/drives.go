@@ -25,6 +25,7 @@ type Drives struct {
 
 	feed     DriveFeed // nil when the source has none or snapshots are off
 	followed sync.Map  // drive id → *followState
+	cursors  sync.Map  // drive id → the cursor its cached tree is current to
 	follow   *followers
 
 	siblings *siblingScans

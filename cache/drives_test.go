@@ -28,25 +28,25 @@ func TestDrivesTTL(t *testing.T) {
 		ttl     time.Duration
 	}{
 		{"list", func(d *Drives) error { _, err := d.List(ctx, 1, 1); return err },
-			func(f *fakeDrives) int64 { return f.lists.Load() }, 5 * time.Minute},
+			func(f *fakeDrives) int64 { return f.lists() }, 5 * time.Minute},
 		{"stat", func(d *Drives) error { _, err := d.Stat(ctx, 1, 10); return err },
-			func(f *fakeDrives) int64 { return f.stats.Load() }, 5 * time.Minute},
+			func(f *fakeDrives) int64 { return f.stats() }, 5 * time.Minute},
 		{"drives", func(d *Drives) error { _, err := d.Drives(ctx); return err },
-			func(f *fakeDrives) int64 { return f.drives.Load() }, 5 * time.Minute},
+			func(f *fakeDrives) int64 { return f.drives() }, 5 * time.Minute},
 		{"stat not found", func(d *Drives) error {
 			_, err := d.Stat(ctx, 1, 999)
 			if !errors.Is(err, remote.ErrNotFound) {
 				return fmt.Errorf("want ErrNotFound, got %v", err)
 			}
 			return nil
-		}, func(f *fakeDrives) int64 { return f.stats.Load() }, 30 * time.Second},
+		}, func(f *fakeDrives) int64 { return f.stats() }, 30 * time.Second},
 		{"list not found", func(d *Drives) error {
 			_, err := d.List(ctx, 1, 999)
 			if !errors.Is(err, remote.ErrNotFound) {
 				return fmt.Errorf("want ErrNotFound, got %v", err)
 			}
 			return nil
-		}, func(f *fakeDrives) int64 { return f.lists.Load() }, 30 * time.Second},
+		}, func(f *fakeDrives) int64 { return f.lists() }, 30 * time.Second},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,7 +101,7 @@ func TestDrivesSingleflight(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := f.lists.Load(); n != 1 {
+	if n := f.lists(); n != 1 {
 		t.Fatalf("100 concurrent List cost %d calls, want 1", n)
 	}
 }
@@ -115,7 +115,7 @@ func TestDrivesSingleflightCancelDoesNotPoison(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	first := make(chan error, 1)
 	go func() { _, err := d.List(ctx, 1, 1); first <- err }()
-	eventually(t, "first List to start", func() bool { return f.lists.Load() == 1 })
+	eventually(t, "first List to start", func() bool { return f.lists() == 1 })
 	second := make(chan error, 1)
 	go func() { _, err := d.List(context.Background(), 1, 1); second <- err }()
 	cancel()
@@ -125,7 +125,7 @@ func TestDrivesSingleflightCancelDoesNotPoison(t *testing.T) {
 	if err := <-second; err != nil {
 		t.Fatalf("other caller got %v", err)
 	}
-	if n := f.lists.Load(); n != 1 {
+	if n := f.lists(); n != 1 {
 		t.Fatalf("List calls = %d, want 1", n)
 	}
 }
@@ -146,7 +146,7 @@ func TestListPrimesStat(t *testing.T) {
 			t.Fatalf("stat %d: %+v, %v", 1000+i, e, err)
 		}
 	}
-	if n := f.stats.Load(); n != 0 {
+	if n := f.stats(); n != 0 {
 		t.Fatalf("stat of 1,000 listed files cost %d calls, want 0", n)
 	}
 }
@@ -172,9 +172,7 @@ func TestListDropsVanishedChildren(t *testing.T) {
 			if _, err := d.List(ctx, 1, 1); err != nil {
 				t.Fatal(err)
 			}
-			f.mu.Lock()
-			delete(f.entries, 11)
-			f.mu.Unlock()
+			f.Delete(1, 11)
 			tc.refresh(d, clk)
 			if _, err := d.List(ctx, 1, 1); err != nil {
 				t.Fatal(err)
@@ -185,7 +183,7 @@ func TestListDropsVanishedChildren(t *testing.T) {
 			if _, err := d.Stat(ctx, 1, 10); err != nil {
 				t.Fatal(err)
 			}
-			if n := f.stats.Load(); n != 1 {
+			if n := f.stats(); n != 1 {
 				t.Fatalf("stat calls = %d, want 1 (only the vanished one)", n)
 			}
 		})
@@ -213,8 +211,8 @@ func TestErrorsNotCached(t *testing.T) {
 			t.Fatalf("Stat %d: %v", i, err)
 		}
 	}
-	if f.lists.Load() != 2 || f.stats.Load() != 2 {
-		t.Fatalf("failures were cached: %d lists, %d stats", f.lists.Load(), f.stats.Load())
+	if f.lists() != 2 || f.stats() != 2 {
+		t.Fatalf("failures were cached: %d lists, %d stats", f.lists(), f.stats())
 	}
 	failing.Store(false)
 	if _, err := d.List(ctx, 1, 1); err != nil {
@@ -256,8 +254,8 @@ func TestInvalidate(t *testing.T) {
 			}
 			d.List(ctx, 1, 1)
 			d.List(ctx, 1, 2)
-			if f.lists.Load() != tc.wantLists || f.stats.Load() != tc.wantStats {
-				t.Fatalf("lists %d stats %d, want %d %d", f.lists.Load(), f.stats.Load(), tc.wantLists, tc.wantStats)
+			if f.lists() != tc.wantLists || f.stats() != tc.wantStats {
+				t.Fatalf("lists %d stats %d, want %d %d", f.lists(), f.stats(), tc.wantLists, tc.wantStats)
 			}
 		})
 	}
@@ -273,17 +271,17 @@ func TestInvalidateDuringLoad(t *testing.T) {
 	ctx := context.Background()
 	done := make(chan struct{})
 	go func() { d.List(ctx, 1, 1); close(done) }()
-	eventually(t, "List to start", func() bool { return f.lists.Load() == 1 })
+	eventually(t, "List to start", func() bool { return f.lists() == 1 })
 	d.Invalidate(1, 1)
 	if _, err := d.List(ctx, 1, 1); err != nil {
 		t.Fatal(err)
 	}
 	<-done
-	if n := f.lists.Load(); n != 2 {
+	if n := f.lists(); n != 2 {
 		t.Fatalf("List calls = %d, want 2", n)
 	}
 	d.List(ctx, 1, 1)
-	if n := f.lists.Load(); n != 2 {
+	if n := f.lists(); n != 2 {
 		t.Fatalf("second load not cached: %d calls", n)
 	}
 }

@@ -1,12 +1,9 @@
 package cache
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,19 +12,15 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
+	"github.com/infomaniakfs/infomaniakfs/remote/remotetest"
 )
 
-// fakeDrives is an in-memory remote.Drives counting every call. One drive
-// (1), root directory 1; files carry their bytes.
+// fakeDrives is the shared fake (remotetest.DriveFake: drive 1, root
+// directory 1) with the knobs the cache's tests turn.
 type fakeDrives struct {
-	mu       sync.Mutex
-	entries  map[int64]remote.Entry
-	children map[int64][]int64
-	data     map[int64][]byte
-
-	drives, lists, stats, opens atomic.Int64
-	openLog                     []openCall
-	active, maxActive           atomic.Int64 // bodies open now, and at most
+	*remotetest.DriveFake
+	mu                sync.Mutex   // guards gate for the tests that set it while reads run
+	active, maxActive atomic.Int64 // bodies open now, and at most
 
 	latency time.Duration // before every answer
 	limiter *rate.Limiter // bytes per second of all bodies together, nil: unlimited
@@ -38,65 +31,70 @@ type fakeDrives struct {
 	gate chan struct{}
 }
 
-type openCall struct{ id, off, length int64 }
-
 func newFakeDrives() *fakeDrives {
-	f := &fakeDrives{
-		entries:  map[int64]remote.Entry{1: {ID: 1, DriveID: 1, Name: "root", IsDir: true}},
-		children: map[int64][]int64{},
-		data:     map[int64][]byte{},
-	}
+	f := &fakeDrives{DriveFake: remotetest.NewDrives()}
+	f.AddDrive(remote.DriveInfo{ID: 1, Name: "Drive"}, remote.Entry{})
+	f.SetHook(f.wait)
+	f.SetBody(func(ctx context.Context, rc io.ReadCloser) io.ReadCloser {
+		n := f.active.Add(1)
+		for m := f.maxActive.Load(); n > m && !f.maxActive.CompareAndSwap(m, n); m = f.maxActive.Load() {
+		}
+		return &fakeBody{ctx: ctx, r: rc, limiter: f.limiter, active: &f.active}
+	})
 	return f
 }
 
+// The calls made so far.
+func (f *fakeDrives) drives() int64 { return f.Calls(remotetest.OpDrives) }
+func (f *fakeDrives) lists() int64  { return f.Calls(remotetest.OpList) }
+func (f *fakeDrives) stats() int64  { return f.Calls(remotetest.OpStat) }
+func (f *fakeDrives) opens() int64  { return f.Calls(remotetest.OpOpen) }
+
 // addFile adds a file of size pseudo-random bytes under parent.
 func (f *fakeDrives) addFile(parent, id, size int64) remote.Entry {
-	data := make([]byte, size)
-	var seed [32]byte
-	binary.LittleEndian.PutUint64(seed[0:], uint64(id))
-	binary.LittleEndian.PutUint64(seed[8:], uint64(size))
-	rand.NewChaCha8(seed).Read(data)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	e := remote.Entry{ID: id, ParentID: parent, DriveID: 1, Name: fmt.Sprintf("f%d", id),
-		Size: size, Version: "v1"}
-	f.entries[id] = e
-	f.children[parent] = append(f.children[parent], id)
-	f.data[id] = data
-	return e
+	return f.Add(remote.Entry{ID: id, ParentID: parent, DriveID: 1, Name: fmt.Sprintf("f%d", id), Version: "v1"},
+		remotetest.Bytes(uint64(id), size))
 }
 
 func (f *fakeDrives) addDir(parent, id int64) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.entries[id] = remote.Entry{ID: id, ParentID: parent, DriveID: 1, Name: fmt.Sprintf("d%d", id), IsDir: true}
-	f.children[parent] = append(f.children[parent], id)
+	f.Add(remote.Entry{ID: id, ParentID: parent, DriveID: 1, Name: fmt.Sprintf("d%d", id), IsDir: true}, nil)
 }
 
 // rewrite replaces a file's content and bumps its version.
 func (f *fakeDrives) rewrite(id int64, data []byte, version string) remote.Entry {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	e := f.entries[id]
-	e.Size, e.Version = int64(len(data)), version
-	f.entries[id] = e
-	f.data[id] = data
-	return e
+	return f.Modify(1, id, data, version)
 }
 
-func (f *fakeDrives) bytesOf(id int64) []byte {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.data[id]
-}
+func (f *fakeDrives) bytesOf(id int64) []byte { return f.Content(1, id) }
+
+type openCall struct{ id, off, length int64 }
 
 func (f *fakeDrives) opensLogged() []openCall {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]openCall(nil), f.openLog...)
+	var out []openCall
+	for _, c := range f.Opens() {
+		out = append(out, openCall{c.ID, c.Off, c.Length})
+	}
+	return out
 }
 
-func (f *fakeDrives) wait(ctx context.Context, op string, id int64) error {
+// wait is the hook of every call: the gate (Open), the latency, fail.
+// The snapshot and the change feed have their own knobs.
+func (f *fakeDrives) wait(ctx context.Context, op remotetest.Op, _, id int64) error {
+	switch op {
+	case remotetest.OpDrives, remotetest.OpList, remotetest.OpStat, remotetest.OpOpen:
+	default:
+		return nil
+	}
+	f.mu.Lock()
+	gate := f.gate
+	f.mu.Unlock()
+	if op == remotetest.OpOpen && gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	if f.latency > 0 {
 		select {
 		case <-time.After(f.latency):
@@ -105,91 +103,15 @@ func (f *fakeDrives) wait(ctx context.Context, op string, id int64) error {
 		}
 	}
 	if f.fail != nil {
-		return f.fail(op, id)
+		return f.fail(string(op), id)
 	}
 	return nil
-}
-
-func (f *fakeDrives) Drives(ctx context.Context) ([]remote.DriveInfo, error) {
-	f.drives.Add(1)
-	if err := f.wait(ctx, "drives", 0); err != nil {
-		return nil, err
-	}
-	return []remote.DriveInfo{{ID: 1, Name: "Drive"}}, nil
-}
-
-func (f *fakeDrives) List(ctx context.Context, driveID, dirID int64) ([]remote.Entry, error) {
-	f.lists.Add(1)
-	if err := f.wait(ctx, "list", dirID); err != nil {
-		return nil, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if e, ok := f.entries[dirID]; !ok || !e.IsDir {
-		return nil, fmt.Errorf("list %d: %w", dirID, remote.ErrNotFound)
-	}
-	var out []remote.Entry
-	for _, id := range f.children[dirID] {
-		if e, ok := f.entries[id]; ok {
-			out = append(out, e)
-		}
-	}
-	return out, nil
-}
-
-func (f *fakeDrives) Stat(ctx context.Context, driveID, id int64) (remote.Entry, error) {
-	f.stats.Add(1)
-	if err := f.wait(ctx, "stat", id); err != nil {
-		return remote.Entry{}, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	e, ok := f.entries[id]
-	if !ok {
-		return remote.Entry{}, fmt.Errorf("stat %d: %w", id, remote.ErrNotFound)
-	}
-	return e, nil
-}
-
-func (f *fakeDrives) Open(ctx context.Context, e remote.Entry, off, length int64) (io.ReadCloser, error) {
-	f.opens.Add(1)
-	f.mu.Lock()
-	f.openLog = append(f.openLog, openCall{e.ID, off, length})
-	gate := f.gate
-	f.mu.Unlock()
-	if gate != nil {
-		select {
-		case <-gate:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-	if err := f.wait(ctx, "open", e.ID); err != nil {
-		return nil, err
-	}
-	f.mu.Lock()
-	cur, data := f.entries[e.ID], f.data[e.ID]
-	f.mu.Unlock()
-	if cur.Version != e.Version {
-		return nil, fmt.Errorf("open %d: %w", e.ID, remote.ErrChanged)
-	}
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	end := int64(len(data))
-	if length >= 0 && off+length < end {
-		end = off + length
-	}
-	n := f.active.Add(1)
-	for m := f.maxActive.Load(); n > m && !f.maxActive.CompareAndSwap(m, n); m = f.maxActive.Load() {
-	}
-	return &fakeBody{ctx: ctx, r: bytes.NewReader(data[off:end]), limiter: f.limiter, active: &f.active}, nil
 }
 
 // fakeBody paces its bytes through the shared limiter, like a link.
 type fakeBody struct {
 	ctx     context.Context
-	r       *bytes.Reader
+	r       io.ReadCloser
 	limiter *rate.Limiter
 	active  *atomic.Int64
 	closed  atomic.Bool
@@ -211,7 +133,7 @@ func (b *fakeBody) Close() error {
 	if !b.closed.Swap(true) {
 		b.active.Add(-1)
 	}
-	return nil
+	return b.r.Close()
 }
 
 // clock is an injected clock tests move by hand.

@@ -1,13 +1,9 @@
 package cache
 
-import (
-	"time"
+import "time"
 
-	"github.com/infomaniakfs/infomaniakfs/remote"
-)
-
-// What the caches already hold, read without a request: the fixed
-// directories of the mount (root, Mail/, a mailbox) are dated from it.
+// What the mail cache already holds, read without a request: the mail
+// directories of the mount (Mail/, a mailbox, a folder) are dated from it.
 
 // NewestMessage returns the newest date among the cached listing of a
 // mail folder, or with folderID "" among every cached folder of mailbox
@@ -25,22 +21,6 @@ func (m *Mail) NewestMessage(mailbox, folderID string) (newest time.Time, ok boo
 			if d := e.val[i].Date; d.After(newest) {
 				newest, ok = d, true
 			}
-		}
-	}
-	return newest, ok
-}
-
-// NewestDriveRoot returns the newest mtime among the root folders of the
-// drives whose stat is cached; ok is false when none is. No request.
-func (d *Drives) NewestDriveRoot(rootID int64) (newest time.Time, ok bool) {
-	drives, have := d.drives.peek(struct{}{})
-	if !have {
-		return newest, false
-	}
-	for _, di := range drives {
-		var e remote.Entry
-		if e, have = d.stats.peek(itemKey{di.ID, rootID}); have && e.MTime.After(newest) {
-			newest, ok = e.MTime, true
 		}
 	}
 	return newest, ok

@@ -25,22 +25,22 @@ func TestMailSizesLearnedAheadOfAScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(50 * time.Millisecond)
-	if n := f.raws.Load(); n != 1 {
+	if n := f.raws(); n != 1 {
 		t.Fatalf("a lone stat downloaded %d messages, want 1", n)
 	}
 
 	start := time.Now()
 	for _, msg := range list {
 		n, err := m.Size(ctx, "mb", "inbox", msg.UID)
-		if err != nil || n != int64(len(f.msgs[msg.UID])) {
-			t.Fatalf("Size(%s) = %d, %v; want %d", msg.UID, n, err, len(f.msgs[msg.UID]))
+		if err != nil || n != int64(len(f.msg(msg.UID))) {
+			t.Fatalf("Size(%s) = %d, %v; want %d", msg.UID, n, err, len(f.msg(msg.UID)))
 		}
 	}
 	took := time.Since(start)
 	if serial := 63 * f.latency; took > serial/2 {
 		t.Errorf("scan of 63 unknown sizes took %v; serially it would take %v", took, serial)
 	}
-	if n := f.raws.Load(); n != 64 {
+	if n := f.raws(); n != 64 {
 		t.Errorf("%d downloads for 64 messages, want each once", n)
 	}
 	if max := f.maxActive.Load(); max > int64(DefaultMailSizeConcurrency) {

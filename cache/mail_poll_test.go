@@ -30,10 +30,10 @@ func (f *feedMail) Folders(ctx context.Context, mailbox string) ([]remote.Folder
 	f.mu.Lock()
 	tree := f.tree
 	f.mu.Unlock()
-	if tree == nil {
-		return f.fakeMail.Folders(ctx, mailbox)
+	list, err := f.fakeMail.Folders(ctx, mailbox)
+	if tree == nil || err != nil {
+		return list, err
 	}
-	f.fakeMail.folders.Add(1)
 	return slices.Clone(tree), nil
 }
 
@@ -44,9 +44,7 @@ type feedChange struct {
 }
 
 func (f *feedMail) add(uid string, body string) {
-	f.fakeMail.mu.Lock()
-	f.msgs[uid] = []byte("Subject: new\r\n\r\n" + body)
-	f.fakeMail.mu.Unlock()
+	f.fakeMail.add(uid, []byte("Subject: new\r\n\r\n"+body))
 	f.mu.Lock()
 	f.seq++
 	f.log = append(f.log, feedChange{f.seq, true, uid})
@@ -54,9 +52,7 @@ func (f *feedMail) add(uid string, body string) {
 }
 
 func (f *feedMail) remove(uid string) {
-	f.fakeMail.mu.Lock()
-	delete(f.msgs, uid)
-	f.fakeMail.mu.Unlock()
+	f.DeleteMessage("mb", "inbox", uid)
 	f.mu.Lock()
 	f.seq++
 	f.log = append(f.log, feedChange{f.seq, false, uid})

@@ -29,22 +29,22 @@ func TestMailListingsCached(t *testing.T) {
 		ttl     time.Duration
 	}{
 		{"mailboxes", func(m *Mail) error { _, err := m.Mailboxes(ctx); return err },
-			func(f *fakeMail) int64 { return f.mailboxes.Load() }, 5 * time.Minute},
+			func(f *fakeMail) int64 { return f.mailboxes() }, 5 * time.Minute},
 		{"folders", func(m *Mail) error { _, err := m.Folders(ctx, "mb"); return err },
-			func(f *fakeMail) int64 { return f.folders.Load() }, 5 * time.Minute},
+			func(f *fakeMail) int64 { return f.folders() }, 5 * time.Minute},
 		{"messages", func(m *Mail) error {
 			l, err := m.Messages(ctx, "mb", "inbox")
 			if err == nil && len(l) != 3 {
 				err = fmt.Errorf("%d messages", len(l))
 			}
 			return err
-		}, func(f *fakeMail) int64 { return f.messages.Load() }, 5 * time.Minute},
+		}, func(f *fakeMail) int64 { return f.messages() }, 5 * time.Minute},
 		{"messages of a missing folder", func(m *Mail) error {
 			if _, err := m.Messages(ctx, "mb", "gone"); !errors.Is(err, remote.ErrNotFound) {
 				return fmt.Errorf("want ErrNotFound, got %v", err)
 			}
 			return nil
-		}, func(f *fakeMail) int64 { return f.messages.Load() }, 30 * time.Second},
+		}, func(f *fakeMail) int64 { return f.messages() }, 30 * time.Second},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,8 +94,7 @@ func TestMailSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, msg := range msgs {
-		raw, _ := f.Raw(ctx, "mb", "inbox", msg.UID)
-		f.raws.Add(-1)
+		raw := f.msg(msg.UID)
 		if msg.SizeHint == int64(len(raw)) {
 			t.Fatal("the fake's hint should lie")
 		}
@@ -118,7 +117,7 @@ func TestMailSize(t *testing.T) {
 			t.Fatalf("ReadAt whole = %d, %v", n, err)
 		}
 	}
-	if n := f.raws.Load(); n != int64(len(msgs)) {
+	if n := f.raws(); n != int64(len(msgs)) {
 		t.Fatalf("%d downloads for %d messages", n, len(msgs))
 	}
 	if _, err := m.Size(ctx, "mb", "inbox", "404"); !errors.Is(err, remote.ErrNotFound) {
@@ -147,7 +146,7 @@ func TestMailSizeConcurrency(t *testing.T) {
 	if failed.Load() != 0 {
 		t.Fatal("some Size failed")
 	}
-	if n := f.raws.Load(); n != 20 {
+	if n := f.raws(); n != 20 {
 		t.Fatalf("%d downloads, want 20", n)
 	}
 	if n := f.maxActive.Load(); n > 3 || n < 2 {
@@ -197,7 +196,7 @@ func TestMailReadAt(t *testing.T) {
 	if p[0] != raw[0] {
 		t.Fatal("Raw handed out the cached bytes")
 	}
-	if n := f.raws.Load(); n != 2 { // one by the test itself
+	if n := f.raws(); n != 2 { // one by the test itself
 		t.Fatalf("%d downloads, want 1", n-1)
 	}
 }
@@ -246,8 +245,8 @@ func TestMailInvalidate(t *testing.T) {
 			m.Folders(ctx, "mb")
 			m.Messages(ctx, "mb", "inbox")
 			m.Size(ctx, "mb", "inbox", "1")
-			if f.folders.Load() != tc.wantFolders || f.messages.Load() != tc.wantLists || f.raws.Load() != 1 {
-				t.Fatalf("folders %d messages %d raws %d", f.folders.Load(), f.messages.Load(), f.raws.Load())
+			if f.folders() != tc.wantFolders || f.messages() != tc.wantLists || f.raws() != 1 {
+				t.Fatalf("folders %d messages %d raws %d", f.folders(), f.messages(), f.raws())
 			}
 		})
 	}

@@ -44,12 +44,12 @@ func TestBudgetRespected(t *testing.T) {
 				t.Fatal("nothing kept at all")
 			}
 			// 128 KiB reads over 64 KiB blocks: each block fetched once.
-			if n := f.opens.Load(); n != 8<<20/bs {
+			if n := f.opens(); n != 8<<20/bs {
 				t.Fatalf("Open calls = %d, want %d", n, 8<<20/bs)
 			}
-			opens := f.opens.Load()
+			opens := f.opens()
 			checkRead(t, d, e, f.bytesOf(10), 8<<20-100, 100)
-			if f.opens.Load() != opens {
+			if f.opens() != opens {
 				t.Fatal("the last block read was not kept")
 			}
 		})

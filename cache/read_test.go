@@ -181,7 +181,7 @@ func TestConcurrentReadersFetchOnce(t *testing.T) {
 		}
 	}
 	blocks := int64((size + bs - 1) / bs)
-	if n := f.opens.Load(); n != blocks {
+	if n := f.opens(); n != blocks {
 		t.Fatalf("32 readers cost %d Open calls, want %d (one per block)", n, blocks)
 	}
 }
@@ -198,7 +198,7 @@ func TestReadAheadPrefetches(t *testing.T) {
 	for off := int64(0); off < 8*bs; off += 250 {
 		checkRead(t, d, e, want, off, 250)
 	}
-	eventually(t, "read-ahead of blocks 8-11", func() bool { return f.opens.Load() == 12 })
+	eventually(t, "read-ahead of blocks 8-11", func() bool { return f.opens() == 12 })
 	log := f.opensLogged()
 	slices.SortFunc(log, func(a, b openCall) int { return cmp.Compare(a.off, b.off) })
 	for i, c := range log {
@@ -248,10 +248,10 @@ func TestReadAheadStopsWithItsReaders(t *testing.T) {
 	wg.Wait()
 	time.Sleep(50 * time.Millisecond) // read-ahead already asked for lands
 	// 64 blocks read; a window of half what each read is 4 blocks more each.
-	if n := f.opens.Load(); n > 64+8*4 {
+	if n := f.opens(); n > 64+8*4 {
 		t.Errorf("8 readers of 8 blocks cost %d fetches, want at most %d", n, 64+8*4)
 	}
-	t.Logf("%d fetches for 64 blocks read", f.opens.Load())
+	t.Logf("%d fetches for 64 blocks read", f.opens())
 }
 
 // Scattered reads fetch only what they touch.
@@ -264,7 +264,7 @@ func TestRandomReadsDoNotPrefetch(t *testing.T) {
 		checkRead(t, d, e, f.bytesOf(10), off, 10)
 	}
 	time.Sleep(20 * time.Millisecond)
-	if n := f.opens.Load(); n != 5 {
+	if n := f.opens(); n != 5 {
 		t.Fatalf("5 scattered reads cost %d fetches, want 5", n)
 	}
 }
@@ -281,18 +281,17 @@ func TestRandomReadFetchesSubBlocks(t *testing.T) {
 		if n != len(p) || err != nil {
 			t.Fatalf("ReadAt(%d) = %d, %v", off, n, err)
 		}
-		if want := f.data[10][off : off+4096]; string(p) != string(want) {
+		if want := f.bytesOf(10)[off : off+4096]; string(p) != string(want) {
 			t.Fatalf("ReadAt(%d): wrong bytes", off)
 		}
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	var fetched int64
-	for _, c := range f.openLog {
+	opens := f.opensLogged()
+	for _, c := range opens {
 		fetched += c.length
 	}
-	if len(f.openLog) != 4 || fetched > 4*subBlock {
-		t.Errorf("3 random reads fetched %d ranges, %d bytes; want 4 sub-blocks of at most %d", len(f.openLog), fetched, subBlock)
+	if len(opens) != 4 || fetched > 4*subBlock {
+		t.Errorf("3 random reads fetched %d ranges, %d bytes; want 4 sub-blocks of at most %d", len(opens), fetched, subBlock)
 	}
 }
 
@@ -315,5 +314,5 @@ func TestFirstReadFetchesASubBlock(t *testing.T) {
 	for off := int64(256 << 10); off < 2<<20; off += 128 << 10 {
 		checkRead(t, d, e, want, off, 128<<10)
 	}
-	eventually(t, "block 0 and read-ahead of block 1", func() bool { return f.opens.Load() >= 3 })
+	eventually(t, "block 0 and read-ahead of block 1", func() bool { return f.opens() >= 3 })
 }

@@ -28,14 +28,14 @@ func TestReadAtChanged(t *testing.T) {
 	if !errors.Is(err, remote.ErrChanged) || n != 0 {
 		t.Fatalf("read across a change = %d, %v; want 0, ErrChanged", n, err)
 	}
-	lists, stats := f.lists.Load(), f.stats.Load()
+	lists, stats := f.lists(), f.stats()
 	if e, err := d.Stat(ctx, 1, 10); err != nil || e.Version != "v2" {
 		t.Fatalf("stat after change: %+v, %v", e, err)
 	}
 	if l, err := d.List(ctx, 1, 1); err != nil || l[0].Version != "v2" {
 		t.Fatalf("list after change: %+v, %v", l, err)
 	}
-	if f.stats.Load() != stats+1 || f.lists.Load() != lists+1 {
+	if f.stats() != stats+1 || f.lists() != lists+1 {
 		t.Fatal("stat or parent listing not invalidated")
 	}
 	checkRead(t, d, fresh, newData, 0, 3*bs)
@@ -71,7 +71,7 @@ func TestReadAtErrorNotCached(t *testing.T) {
 		t.Fatalf("first read: %v", err)
 	}
 	checkRead(t, d, e, f.bytesOf(10), 0, 100)
-	if n := f.opens.Load(); n != 2 {
+	if n := f.opens(); n != 2 {
 		t.Fatalf("Open calls = %d, want 2", n)
 	}
 }
@@ -86,7 +86,7 @@ func TestReadAtCancelDoesNotPoison(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	first := make(chan error, 1)
 	go func() { _, err := d.ReadAt(ctx, e, make([]byte, 10), 0); first <- err }()
-	eventually(t, "fetch to start", func() bool { return f.opens.Load() == 1 })
+	eventually(t, "fetch to start", func() bool { return f.opens() == 1 })
 	second := make(chan error, 1)
 	go func() {
 		p := make([]byte, 100)
@@ -104,7 +104,7 @@ func TestReadAtCancelDoesNotPoison(t *testing.T) {
 	if err := <-second; err != nil {
 		t.Fatalf("other reader: %v", err)
 	}
-	if n := f.opens.Load(); n != 1 {
+	if n := f.opens(); n != 1 {
 		t.Fatalf("Open calls = %d, want 1", n)
 	}
 }

@@ -38,7 +38,7 @@ func TestSiblingsFetchedAheadOfACopy(t *testing.T) {
 
 	read(list[20])
 	time.Sleep(60 * time.Millisecond)
-	if n := f.opens.Load(); n != 1 {
+	if n := f.opens(); n != 1 {
 		t.Fatalf("one file read fetched %d files", n)
 	}
 
@@ -53,7 +53,7 @@ func TestSiblingsFetchedAheadOfACopy(t *testing.T) {
 	if serial := 39 * f.latency; took > serial/2 {
 		t.Errorf("copying 39 files took %v; serially it would take %v", took, serial)
 	}
-	if n := f.opens.Load(); n != 40 {
+	if n := f.opens(); n != 40 {
 		t.Errorf("%d fetches for 40 files, want each once", n)
 	}
 }

@@ -105,3 +105,10 @@ func (s *snapshots) clear() {
 		s.trees.clear()
 	}
 }
+
+// UsesSnapshots reports whether Drives made with o snapshot the drives of
+// a source that can, and follow their change feeds: false with NoSnapshot
+// or no metadata cache. Without, a drive's entries come from List and
+// Stat alone, which may then carry more in their Version than a snapshot
+// could (kdrive.Client.SetContentHash).
+func (o Options) UsesSnapshots() bool { return !o.withDefaults().NoSnapshot }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
+	"github.com/infomaniakfs/infomaniakfs/remote/remotetest"
 )
 
 // snapFake adds a whole-drive listing to fakeDrives.
@@ -21,13 +22,7 @@ func (s *snapFake) FullListing(ctx context.Context, driveID int64) ([]remote.Ent
 	if s.err != nil {
 		return nil, "", s.err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []remote.Entry
-	for _, e := range s.entries {
-		out = append(out, e)
-	}
-	return out, "cursor", nil
+	return remotetest.Feed{DriveFake: s.DriveFake}.FullListing(ctx, driveID)
 }
 
 func treeFake() *snapFake {
@@ -74,11 +69,11 @@ func TestSnapshotServesEveryListing(t *testing.T) {
 			if got := f.snaps.Load(); got != tc.snaps {
 				t.Errorf("%d snapshot calls, want %d", got, tc.snaps)
 			}
-			if got := f.lists.Load(); got != tc.lists {
+			if got := f.lists(); got != tc.lists {
 				t.Errorf("%d list calls, want %d", got, tc.lists)
 			}
-			if f.stats.Load() != 0 {
-				t.Errorf("%d stat calls, want 0", f.stats.Load())
+			if f.stats() != 0 {
+				t.Errorf("%d stat calls, want 0", f.stats())
 			}
 			d.InvalidateAll()
 			for dir := range want {
@@ -104,8 +99,8 @@ func TestSnapshotFreshness(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.addDir(1, 5)
-	if list, err := d.List(ctx, 1, 5); err != nil || len(list) != 0 || f.lists.Load() != 1 {
-		t.Fatalf("new dir: %v %v, %d list calls", list, err, f.lists.Load())
+	if list, err := d.List(ctx, 1, 5); err != nil || len(list) != 0 || f.lists() != 1 {
+		t.Fatalf("new dir: %v %v, %d list calls", list, err, f.lists())
 	}
 	f.addFile(4, 20, 3)
 	d.Invalidate(1, 4)

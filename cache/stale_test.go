@@ -174,12 +174,12 @@ func TestNoMetadataCache(t *testing.T) {
 			t.Fatalf("Stat of a missing item: %v", err)
 		}
 	}
-	if f.stats.Load() != 2 {
-		t.Fatalf("%d stats for 2 of a missing item: \"not found\" was cached", f.stats.Load())
+	if f.stats() != 2 {
+		t.Fatalf("%d stats for 2 of a missing item: \"not found\" was cached", f.stats())
 	}
-	if f.snaps.Load() != 0 || f.lists.Load() != 3 {
+	if f.snaps.Load() != 0 || f.lists() != 3 {
 		t.Fatalf("%d snapshots and %d listings for 3 listings with no metadata cache, want 0 and 3",
-			f.snaps.Load(), f.lists.Load())
+			f.snaps.Load(), f.lists())
 	}
 }
 
@@ -207,9 +207,9 @@ func TestOfflineReloadsAreSpaced(t *testing.T) {
 	}
 	settle := func(want int64) {
 		t.Helper()
-		eventually(t, "the reload", func() bool { return f.lists.Load() == want })
+		eventually(t, "the reload", func() bool { return f.lists() == want })
 		time.Sleep(10 * time.Millisecond)
-		if got := f.lists.Load(); got != want {
+		if got := f.lists(); got != want {
 			t.Fatalf("%d listings from the remote, want %d", got, want)
 		}
 	}

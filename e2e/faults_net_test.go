@@ -36,7 +36,9 @@ func TestFault429Storm(t *testing.T) {
 	data := dataset.Generate(faultSpec(11, 60))
 	srv := startLive(t, emulator.Options{Data: data})
 	srv.SetRate(perSec, burst)
-	d := mount(t, srv, "--rate", "18")
+	// --archive-max 0: one download per file, else the files come in one
+	// archive and there is no storm to pace.
+	d := mount(t, srv, "--rate", "18", "--burst", "5", "--archive-max", "0")
 	files := smallFiles(t, data)
 	if _, err := os.ReadDir(filepath.Join(d.dir, filepath.Dir(files[0].rel))); err != nil {
 		t.Fatal(err)
@@ -82,7 +84,7 @@ func TestFault429StormUnpaced(t *testing.T) {
 	const perSec, burst = 20, 5
 	data := dataset.Generate(faultSpec(12, 60))
 	srv := startLive(t, emulator.Options{Data: data})
-	d := mount(t, srv)
+	d := mount(t, srv, "--archive-max", "0") // one download per file: a storm
 	files := smallFiles(t, data)
 	if _, err := os.ReadDir(filepath.Join(d.dir, filepath.Dir(files[0].rel))); err != nil {
 		t.Fatal(err)

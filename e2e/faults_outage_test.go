@@ -79,16 +79,19 @@ func TestFaultServerGoneAndBack(t *testing.T) {
 	small := smallFiles(t, data)
 	want := content(t, data, dr.ID, big.node.ID)
 
-	// Open the big file and read its first bytes: the daemon fetches the
-	// first 4 MiB block, the kernel caches only what it read ahead.
+	// Open the big file and read its first bytes, then a little past the
+	// first read's small range: the daemon fetches the first 4 MiB block,
+	// the kernel caches only what it read ahead.
 	cachedFd, err := os.Open(filepath.Join(d.dir, big.rel))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cachedFd.Close()
 	head := make([]byte, 4096)
-	if _, err := cachedFd.ReadAt(head, 0); err != nil {
-		t.Fatal(err)
+	for _, off := range []int64{0, 512 << 10} {
+		if _, err := cachedFd.ReadAt(head, off); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// An open file whose bytes were never fetched.
 	coldFd, err := os.Open(filepath.Join(d.dir, small[1].rel))

@@ -118,6 +118,11 @@ type mountSpec struct {
 	noToken   bool     // no INFOMANIAK_TOKEN: the OAuth token in configDir is used
 	env       []string // added to the clean environment
 	args      []string // extra flags
+	// paced keeps the daemon's default pace (--rate 50/min, burst 10).
+	// Other tests mount with --rate=0 so that they take seconds, not the
+	// minutes a paced walk of their data set would; their args may set a
+	// rate of their own.
+	paced bool
 }
 
 // mount starts the daemon on a fresh mountpoint against srv with a personal
@@ -159,10 +164,14 @@ func mountWith(t *testing.T, srv apiServer, sp mountSpec) *daemon {
 	if sp.configDir == "" {
 		sp.configDir = t.TempDir()
 	}
-	args := append([]string{"mount", dir,
+	args := []string{"mount", dir,
 		"--config-dir", sp.configDir,
 		"--api-url", srv.URL(), "--mail-url", srv.URL(), "--login-url", srv.URL(),
-	}, sp.args...)
+	}
+	if !sp.paced {
+		args = append(args, "--rate=0")
+	}
+	args = append(args, sp.args...)
 	cmd := exec.Command(sp.binary, args...)
 	// A fresh disk cache: every mount starts cold, as the budgets expect.
 	cmd.Env = append(cleanEnv(), "XDG_CACHE_HOME="+t.TempDir())

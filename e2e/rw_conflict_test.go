@@ -98,3 +98,26 @@ func TestRWUploadFaults(t *testing.T) {
 	e.d.stop()
 	diffTrees(t, src, e.server("f"))
 }
+
+// TestRWOverwriteNoSnapshot: without the drive snapshot, versions carry the
+// content hash; an overwrite based on the mount's own upload is no
+// conflict.
+func TestRWOverwriteNoSnapshot(t *testing.T) {
+	e := newRW(t, "--no-snapshot")
+	for i, s := range []string{"first", "second, longer", "third"} {
+		if err := os.WriteFile(e.mnt("doc.txt"), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		waitFile(t, e.server("doc.txt"), []byte(s), 20*time.Second)
+		if i == 1 { // an edit in place, from the version the mount shows
+			f, _ := os.OpenFile(e.mnt("doc.txt"), os.O_RDWR, 0)
+			f.WriteAt([]byte("S"), 0)
+			f.Close()
+			waitFile(t, e.server("doc.txt"), []byte("Second, longer"), 20*time.Second)
+		}
+	}
+	e.d.stop()
+	if copies, _ := filepath.Glob(e.server("doc (conflict *")); len(copies) != 0 {
+		t.Fatalf("conflict copies of our own uploads: %v", copies)
+	}
+}

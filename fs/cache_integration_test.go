@@ -3,7 +3,6 @@ package fs
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -28,17 +27,7 @@ func TestMountThroughCache(t *testing.T) {
 	}, MountOptions{ReadOnly: true})
 	checkTree(t, fx, mnt, walkTree(t, mnt), true)
 
-	lists := func() int {
-		fx.drives.mu.Lock()
-		defer fx.drives.mu.Unlock()
-		n := 0
-		for k, v := range fx.drives.calls {
-			if strings.HasPrefix(k, "list ") {
-				n += v
-			}
-		}
-		return n
-	}
+	lists := func() int { return fx.drives.lists(0, 0) }
 	before := lists()
 	w := walkTree(t, mnt)
 	if len(w.files) != len(fx.files) {

@@ -34,9 +34,11 @@
 // # Inode numbers and times
 //
 // Inode numbers come from remote ids (see Ino) and times from the remote
-// (kDrive last-modified, the message date); whatever has none shows the
-// epoch. Nothing depends on when or how often the tree was mounted, so
-// backup tools see unchanged data as unchanged.
+// (kDrive last-modified, the message date). The fixed directories (root,
+// kDrive/, Mail/, mailboxes, mail folders) show the newest time of what
+// they hold as far as it is known (top.go); only what has no time at all
+// shows the epoch. Nothing depends on when or how often the tree was
+// mounted, so backup tools see unchanged data as unchanged.
 //
 // # Locking
 //

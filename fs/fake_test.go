@@ -3,163 +3,94 @@ package fs
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"sort"
 	"sync"
 	"time"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
+	"github.com/infomaniakfs/infomaniakfs/remote/remotetest"
 )
 
-// fakeDrives is an in-memory DriveSource that counts calls. errs makes
-// List of a directory (key: drive id, dir id) fail.
+// fakeDrives is the shared fake (remotetest.DriveFake) as a DriveSource:
+// it adds ReadAt, which the cache gives the file system, counted. errs
+// makes List of a directory (key: drive id, dir id) fail.
 type fakeDrives struct {
-	mu      sync.Mutex
-	drives  []remote.DriveInfo
-	entries map[int64]map[int64]remote.Entry // drive → id → entry
-	content map[[2]int64][]byte
-	errs    map[[2]int64]error
-	calls   map[string]int // "list d/id", "stat", "read", "drives"
+	*remotetest.DriveFake
+	mu    sync.Mutex
+	errs  map[[2]int64]error
+	reads int
 }
 
 func newFakeDrives() *fakeDrives {
-	return &fakeDrives{
-		entries: map[int64]map[int64]remote.Entry{},
-		content: map[[2]int64][]byte{},
-		errs:    map[[2]int64]error{},
-		calls:   map[string]int{},
-	}
+	f := &fakeDrives{DriveFake: remotetest.NewDrives(), errs: map[[2]int64]error{}}
+	f.SetHook(func(ctx context.Context, op remotetest.Op, drive, id int64) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if err := f.errs[[2]int64{drive, id}]; op == remotetest.OpList && err != nil {
+			return fmt.Errorf("fake list: %w", err)
+		}
+		return nil
+	})
+	return f
 }
 
-func (f *fakeDrives) count(key string) {
-	f.mu.Lock()
-	f.calls[key]++
-	f.mu.Unlock()
-}
-
-func (f *fakeDrives) callCount(key string) int {
+// readCount is how many ReadAt calls were made.
+func (f *fakeDrives) readCount() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.calls[key]
+	return f.reads
+}
+
+// lists is how many List calls were made of one directory (drive 0: all).
+func (f *fakeDrives) lists(drive, dir int64) int {
+	if drive == 0 {
+		return int(f.Calls(remotetest.OpList))
+	}
+	return int(f.CallsOn(remotetest.OpList, drive, dir))
 }
 
 // addDrive adds a drive with its root folder (id 1).
 func (f *fakeDrives) addDrive(id int64, name string, mtime time.Time) {
-	f.drives = append(f.drives, remote.DriveInfo{ID: id, Name: name, Size: 1 << 40, UsedSize: 1 << 30})
-	f.entries[id] = map[int64]remote.Entry{1: {ID: 1, DriveID: id, Name: "root", IsDir: true, MTime: mtime}}
+	f.AddDrive(remote.DriveInfo{ID: id, Name: name, Size: 1 << 40, UsedSize: 1 << 30}, remote.Entry{MTime: mtime})
 }
 
 func (f *fakeDrives) addDir(drive, parent, id int64, name string, mtime time.Time) {
-	f.entries[drive][id] = remote.Entry{ID: id, ParentID: parent, DriveID: drive, Name: name, IsDir: true, MTime: mtime, CTime: mtime}
+	f.Add(remote.Entry{ID: id, ParentID: parent, DriveID: drive, Name: name, IsDir: true, MTime: mtime, CTime: mtime}, nil)
 }
 
 // addFile adds a file of size deterministic bytes and returns them.
 func (f *fakeDrives) addFile(drive, parent, id int64, name string, size int, mtime time.Time) []byte {
-	data := fakeBytes(uint64(drive)<<32|uint64(id), size)
-	f.entries[drive][id] = remote.Entry{
-		ID: id, ParentID: parent, DriveID: drive, Name: name, Size: int64(size),
-		MTime: mtime, CTime: mtime, Version: fmt.Sprintf("v%d-%d", mtime.Unix(), size),
-	}
-	f.content[[2]int64{drive, id}] = data
+	data := remotetest.Bytes(uint64(drive)<<32|uint64(id), int64(size))
+	f.Add(remote.Entry{ID: id, ParentID: parent, DriveID: drive, Name: name, MTime: mtime, CTime: mtime,
+		Version: fmt.Sprintf("v%d-%d", mtime.Unix(), size)}, data)
 	return data
 }
 
-func fakeBytes(seed uint64, n int) []byte {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
-}
-
-func (f *fakeDrives) Drives(ctx context.Context) ([]remote.DriveInfo, error) {
-	f.count("drives")
-	return append([]remote.DriveInfo(nil), f.drives...), ctx.Err()
-}
-
-func (f *fakeDrives) List(ctx context.Context, driveID, dirID int64) ([]remote.Entry, error) {
-	f.count(fmt.Sprintf("list %d/%d", driveID, dirID))
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.errs[[2]int64{driveID, dirID}]; err != nil {
-		return nil, fmt.Errorf("fake list: %w", err)
-	}
-	dir, ok := f.entries[driveID][dirID]
-	if !ok || !dir.IsDir {
-		return nil, fmt.Errorf("fake list %d/%d: %w", driveID, dirID, remote.ErrNotFound)
-	}
-	var out []remote.Entry
-	for _, e := range f.entries[driveID] {
-		if e.ParentID == dirID && e.ID != dirID {
-			out = append(out, e)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
-}
-
-func (f *fakeDrives) Stat(ctx context.Context, driveID, id int64) (remote.Entry, error) {
-	f.count("stat")
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	e, ok := f.entries[driveID][id]
-	if !ok {
-		return remote.Entry{}, fmt.Errorf("fake stat %d/%d: %w", driveID, id, remote.ErrNotFound)
-	}
-	return e, ctx.Err()
-}
-
-func (f *fakeDrives) bytesOf(e remote.Entry) ([]byte, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	cur, ok := f.entries[e.DriveID][e.ID]
-	if !ok {
-		return nil, remote.ErrNotFound
-	}
-	if cur.Version != e.Version {
-		return nil, remote.ErrChanged
-	}
-	return f.content[[2]int64{e.DriveID, e.ID}], nil
-}
-
-func (f *fakeDrives) Open(ctx context.Context, e remote.Entry, off, length int64) (io.ReadCloser, error) {
-	data, err := f.bytesOf(e)
-	if err != nil {
-		return nil, err
-	}
-	end := int64(len(data))
-	if length >= 0 && off+length < end {
-		end = off + length
-	}
-	return io.NopCloser(bytes.NewReader(data[min(off, end):end])), ctx.Err()
-}
-
+// ReadAt reads through Open, as the cache does.
 func (f *fakeDrives) ReadAt(ctx context.Context, e remote.Entry, p []byte, off int64) (int, error) {
-	f.count("read")
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	data, err := f.bytesOf(e)
+	f.mu.Lock()
+	f.reads++
+	f.mu.Unlock()
+	rc, err := f.Open(ctx, e, off, int64(len(p)))
 	if err != nil {
 		return 0, err
 	}
-	return bytes.NewReader(data).ReadAt(p, off)
+	defer rc.Close()
+	n, err := io.ReadFull(rc, p)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = io.EOF
+	}
+	return n, err
 }
 
-// fakeMail is an in-memory MailSource. Raw content is "downloaded" by
-// Size and ReadAt, which the downloads counter tells.
+// fakeMail is the shared fake (remotetest.MailFake) as a MailSource: Size
+// and ReadAt "download" a message through Raw, which the downloads
+// counter tells (each message once, as a cache would).
 type fakeMail struct {
+	*remotetest.MailFake
 	mu        sync.Mutex
-	boxes     []remote.Mailbox
-	folders   map[string][]remote.Folder
-	msgs      map[string][]remote.Message // mailbox+"\x00"+folder id
-	raw       map[string][]byte           // mailbox, folder id, uid joined by NUL
 	known     map[string]bool
 	downloads int
 	// listedSizes makes stat report listed sizes (the daemon's default);
@@ -168,12 +99,7 @@ type fakeMail struct {
 }
 
 func newFakeMail() *fakeMail {
-	return &fakeMail{
-		folders: map[string][]remote.Folder{},
-		msgs:    map[string][]remote.Message{},
-		raw:     map[string][]byte{},
-		known:   map[string]bool{},
-	}
+	return &fakeMail{MailFake: remotetest.NewMail(), known: map[string]bool{}}
 }
 
 func mailKey(parts ...string) string {
@@ -190,39 +116,29 @@ func mailKey(parts ...string) string {
 // addMessage adds a message whose listing claims sizeHint bytes.
 func (f *fakeMail) addMessage(mailbox, folderID, uid, subject string, date time.Time, body string, sizeHint int64) []byte {
 	raw := []byte(fmt.Sprintf("Subject: %s\r\nMessage-ID: <%s@example.com>\r\n\r\n%s\r\n", subject, uid, body))
-	k := mailKey(mailbox, folderID)
-	f.msgs[k] = append(f.msgs[k], remote.Message{UID: uid, FolderID: folderID, Subject: subject, Date: date, SizeHint: sizeHint})
-	f.raw[mailKey(mailbox, folderID, uid)] = raw
+	f.AddMessage(mailbox, folderID, remote.Message{UID: uid, Subject: subject, Date: date, SizeHint: sizeHint}, raw)
 	return raw
 }
 
-func (f *fakeMail) Mailboxes(ctx context.Context) ([]remote.Mailbox, error) {
-	return append([]remote.Mailbox(nil), f.boxes...), ctx.Err()
+// listed is a folder's listing; folder a mailbox's i-th folder.
+func (f *fakeMail) listed(mailbox, folderID string) []remote.Message {
+	list, _ := f.MailFake.Messages(context.Background(), mailbox, folderID)
+	return list
 }
 
-func (f *fakeMail) Folders(ctx context.Context, mailbox string) ([]remote.Folder, error) {
-	fs, ok := f.folders[mailbox]
-	if !ok {
-		return nil, remote.ErrNotFound
-	}
-	return append([]remote.Folder(nil), fs...), ctx.Err()
-}
-
-func (f *fakeMail) Messages(ctx context.Context, mailbox, folderID string) ([]remote.Message, error) {
-	return append([]remote.Message(nil), f.msgs[mailKey(mailbox, folderID)]...), ctx.Err()
+func (f *fakeMail) folder(mailbox string, i int) remote.Folder {
+	list, _ := f.MailFake.Folders(context.Background(), mailbox)
+	return list[i]
 }
 
 func (f *fakeMail) Raw(ctx context.Context, mailbox, folderID, uid string) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
+	raw, err := f.MailFake.Raw(ctx, mailbox, folderID, uid)
+	if err != nil {
 		return nil, err
 	}
 	k := mailKey(mailbox, folderID, uid)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	raw, ok := f.raw[k]
-	if !ok {
-		return nil, remote.ErrNotFound
-	}
 	if !f.known[k] {
 		f.downloads++
 		f.known[k] = true
@@ -236,13 +152,13 @@ func (f *fakeMail) Size(ctx context.Context, mailbox, folderID, uid string) (int
 }
 
 func (f *fakeMail) KnownSize(mailbox, folderID, uid string) (int64, bool) {
-	k := mailKey(mailbox, folderID, uid)
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !f.known[k] {
+	known := f.known[mailKey(mailbox, folderID, uid)]
+	f.mu.Unlock()
+	if !known {
 		return 0, false
 	}
-	return int64(len(f.raw[k])), true
+	return int64(len(f.RawOf(mailbox, folderID, uid))), true
 }
 
 func (f *fakeMail) ExactSizes() bool { return !f.listedSizes }

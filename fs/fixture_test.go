@@ -121,18 +121,15 @@ func (fx *fixture) buildDrives() {
 
 func (fx *fixture) buildMail() {
 	m := fx.mail
-	m.boxes = []remote.Mailbox{
-		{UUID: "uuid-alice", Email: "alice@example.com", ID: 1},
-		{UUID: "uuid-bob", Email: "bob@example.com", ID: 2},
-	}
-	m.folders["uuid-alice"] = []remote.Folder{
-		{ID: "f-inbox", Path: "INBOX", Name: "INBOX", Separator: "/", Role: "INBOX"},
-		{ID: "f-arch", Path: "Archives", Name: "Archives", Separator: "/"},
-		{ID: "f-2025", Path: "Archives/2025", Name: "2025", Separator: "/", ParentID: "f-arch"},
+	m.AddMailbox(remote.Mailbox{UUID: "uuid-alice", Email: "alice@example.com", ID: 1},
+		remote.Folder{ID: "f-inbox", Path: "INBOX", Name: "INBOX", Separator: "/", Role: "INBOX"},
+		remote.Folder{ID: "f-arch", Path: "Archives", Name: "Archives", Separator: "/"},
+		remote.Folder{ID: "f-2025", Path: "Archives/2025", Name: "2025", Separator: "/", ParentID: "f-arch"},
 		// Its parent is hidden: it must show at the mailbox root.
-		{ID: "f-orphan", Path: ".ik/Orphan", Name: "Orphan", Separator: "/", ParentID: "f-hidden"},
-	}
-	m.folders["uuid-bob"] = []remote.Folder{{ID: "b-inbox", Path: "INBOX", Name: "INBOX", Separator: "/"}}
+		remote.Folder{ID: "f-orphan", Path: ".ik/Orphan", Name: "Orphan", Separator: "/", ParentID: "f-hidden"},
+	)
+	m.AddMailbox(remote.Mailbox{UUID: "uuid-bob", Email: "bob@example.com", ID: 2},
+		remote.Folder{ID: "b-inbox", Path: "INBOX", Name: "INBOX", Separator: "/"})
 	for _, p := range []string{
 		"Mail/alice@example.com", "Mail/alice@example.com/INBOX", "Mail/alice@example.com/Archives",
 		"Mail/alice@example.com/Archives/2025", "Mail/alice@example.com/Orphan",

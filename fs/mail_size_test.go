@@ -25,7 +25,7 @@ func TestMessageListedSizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	hints := map[string]int64{}
-	for _, m := range fx.mail.msgs[mailKey("uuid-alice", "f-inbox")] {
+	for _, m := range fx.mail.listed("uuid-alice", "f-inbox") {
 		hints[MessageName(m)] = max(m.SizeHint, 0)
 	}
 	for _, e := range entries {
@@ -70,8 +70,8 @@ func TestMessageOpenCorrectsListedSize(t *testing.T) {
 	s := newFsys(Options{Mail: fx.mail})
 	invals := 0
 	s.invalAttrs = func(*gofs.Inode) { invals++ }
-	list := fx.mail.msgs[mailKey("uuid-bob", "b-inbox")]
-	it := messageItem{mailbox: "uuid-bob", folder: fx.mail.folders["uuid-bob"][0], m: list[0]}
+	list := fx.mail.listed("uuid-bob", "b-inbox")
+	it := messageItem{mailbox: "uuid-bob", folder: fx.mail.folder("uuid-bob", 0), m: list[0]}
 	f := it.node(s, "").(*messageFile)
 	ctx := context.Background()
 	var out fuse.AttrOut

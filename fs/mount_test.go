@@ -148,13 +148,13 @@ func TestLookupOfListedNameCostsNoListing(t *testing.T) {
 			t.Errorf("stat %q: %v", e.Name(), err)
 		}
 	}
-	if n := fx.drives.callCount("list 101/20"); n != 1 {
+	if n := fx.drives.lists(101, 20); n != 1 {
 		t.Errorf("listing then stat'ing %d entries cost %d List calls, want 1", len(entries), n)
 	}
 	if _, err := os.Lstat(filepath.Join(dir, "no such file")); !os.IsNotExist(err) {
 		t.Errorf("stat of an unlisted name: %v, want ENOENT", err)
 	}
-	if n := fx.drives.callCount("list 101/20"); n != 1 {
+	if n := fx.drives.lists(101, 20); n != 1 {
 		t.Errorf("a miss right after listing cost %d List calls, want 1", n)
 	}
 }

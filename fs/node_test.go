@@ -22,7 +22,7 @@ func TestReadHonoursContext(t *testing.T) {
 	if _, errno := f.Read(ctx, &driveHandle{e}, make([]byte, 10), 0); errno != syscall.EINTR {
 		t.Errorf("kDrive read with a canceled context: %v, want EINTR", errno)
 	}
-	m := &messageFile{s: s, it: messageItem{mailbox: "uuid-bob", folder: fx.mail.folders["uuid-bob"][0], m: fx.mail.msgs[mailKey("uuid-bob", "b-inbox")][0]}}
+	m := &messageFile{s: s, it: messageItem{mailbox: "uuid-bob", folder: fx.mail.folder("uuid-bob", 0), m: fx.mail.listed("uuid-bob", "b-inbox")[0]}}
 	if _, errno := m.Read(ctx, nil, make([]byte, 10), 0); errno != syscall.EINTR {
 		t.Errorf("message read with a canceled context: %v, want EINTR", errno)
 	}
@@ -89,7 +89,7 @@ func TestOpenKeepsCacheOnlyForAnUnchangedVersion(t *testing.T) {
 func TestMessageAttrNeverDownloads(t *testing.T) {
 	fx := newFixture()
 	s := newFsys(Options{Mail: fx.mail})
-	it := messageItem{mailbox: "uuid-bob", folder: fx.mail.folders["uuid-bob"][0], m: fx.mail.msgs[mailKey("uuid-bob", "b-inbox")][0]}
+	it := messageItem{mailbox: "uuid-bob", folder: fx.mail.folder("uuid-bob", 0), m: fx.mail.listed("uuid-bob", "b-inbox")[0]}
 	var out fuse.Attr
 	if exact := it.attr(context.Background(), s, &out); exact || out.Size != 1 {
 		t.Errorf("unknown size: exact=%v size=%d, want the hint (1) marked inexact", exact, out.Size)
@@ -153,17 +153,17 @@ func TestHandleReadsOnlyUnderItsOwnSize(t *testing.T) {
 	if errno := f.Getattr(ctx, nil, &out); errno != 0 || out.Size != 14 {
 		t.Fatalf("stat by path: size %d, %v; want the new 14", out.Size, errno)
 	}
-	reads := fx.drives.callCount("read")
-	if _, errno := f.Read(ctx, h1, make([]byte, 4), 0); errno != syscall.EIO || fx.drives.callCount("read") != reads {
+	reads := fx.drives.readCount()
+	if _, errno := f.Read(ctx, h1, make([]byte, 4), 0); errno != syscall.EIO || fx.drives.readCount() != reads {
 		t.Errorf("read of the old version under the new size: %v, %d reads of the source; want EIO and none",
-			errno, fx.drives.callCount("read")-reads)
+			errno, fx.drives.readCount()-reads)
 	}
 	if errno := f.Getattr(ctx, h1, &out); errno != 0 || out.Size != 13 {
 		t.Fatalf("fstat of the old descriptor: size %d, %v; want its own 13", out.Size, errno)
 	}
 	// Now the read may go to the source (whose old version is gone here).
 	f.Read(ctx, h1, make([]byte, 4), 0)
-	if fx.drives.callCount("read") != reads+1 {
+	if fx.drives.readCount() != reads+1 {
 		t.Error("once the kernel holds the descriptor's version again, its read was refused")
 	}
 }

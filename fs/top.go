@@ -80,7 +80,7 @@ func (s *fsys) drivesTime(ctx context.Context) time.Time {
 // (mailbox "" for Mail/, folderID "" for a whole mailbox), else the date
 // of kDrive/.
 func (s *fsys) mailTime(ctx context.Context, mailbox, folderID string) time.Time {
-	if md, ok := s.mail.(mailDater); ok && s.mail != nil {
+	if md, ok := s.mail.(mailDater); ok {
 		if t, ok := md.NewestMessage(mailbox, folderID); ok {
 			return t
 		}

@@ -18,8 +18,9 @@ import (
 type ClientOptions struct {
 	Tokens TokenSource  // nil: no Authorization header
 	HTTP   *http.Client // nil: a shared client tuned for many requests to one host
-	// Rate paces all calls of this client, in requests per second (0: no
-	// pacing); Burst is the bucket size (default 1).
+	// Rate paces all API calls of this client, in requests per second (0:
+	// no pacing; the daemon's default is DefaultRate); Burst is the bucket
+	// size (default 1). Pre-signed content URLs are never paced.
 	Rate  float64
 	Burst int
 	// MaxRetries is the number of retries after the first attempt (default
@@ -144,8 +145,9 @@ func NewClient(o ClientOptions) *Client {
 	if o.ContentURLTTL == 0 {
 		o.ContentURLTTL = DefaultContentURLTTL
 	}
-	return &Client{o: o, http: &hc, pace: newPacer(o.Rate, o.Burst), policy: newPolicy(o),
-		online: online{log: log, now: time.Now}, log: log, content: newContentURLs(o.ContentURLTTL), stats: &Stats{}}
+	pace := newPacer(o.Rate, o.Burst)
+	return &Client{o: o, http: &hc, pace: pace, policy: newPolicy(o),
+		online: online{log: log, now: time.Now}, log: log, content: newContentURLs(o.ContentURLTTL), stats: &Stats{pace: pace}}
 }
 
 // Options returns the options in effect, defaults applied.

@@ -27,6 +27,7 @@ type Stats struct {
 	lastFail time.Time            // GUARDED_BY(mu)
 	errors   []StatError          // GUARDED_BY(mu): the last few, oldest first
 	now      func() time.Time
+	pace     *pacer // the client's, for the budget left (nil: none)
 }
 
 // RequestKey is what requests are counted by: the kind of endpoint ("api"
@@ -71,6 +72,8 @@ type StatsSnapshot struct {
 	LastOK   time.Time
 	LastFail time.Time
 	Errors   []StatError
+	// Budget is the pacer's: how many API requests may go now.
+	Budget Budget
 }
 
 // Stats returns the client's counters.
@@ -154,6 +157,7 @@ func statusClass(code int) string {
 // Snapshot copies the counters.
 func (s *Stats) Snapshot() StatsSnapshot {
 	now := s.clock().Unix()
+	budget := s.pace.budget() // before mu: the pacer has its own lock
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	snap := StatsSnapshot{
@@ -163,6 +167,7 @@ func (s *Stats) Snapshot() StatsSnapshot {
 		LastOK:       s.lastOK,
 		LastFail:     s.lastFail,
 		Errors:       append([]StatError(nil), s.errors...),
+		Budget:       budget,
 	}
 	for k, n := range s.requests {
 		snap.Requests[k] = n

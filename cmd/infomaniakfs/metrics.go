@@ -12,6 +12,7 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/infomaniakfs/infomaniakfs/cache"
+	"github.com/infomaniakfs/infomaniakfs/remote"
 )
 
 // checkMetricsAddr refuses an address other users could reach unless
@@ -54,12 +55,23 @@ func writeMetrics(w io.Writer, m mountStatus, now time.Time) {
 		online = 1
 	}
 	metrics.WriteGaugeUint64(w, "infomaniakfs_online", online)
+	writeBudgetMetrics(w, r.Budget, now)
 	metrics.WriteGaugeFloat64(w, "infomaniakfs_uptime_seconds", now.Sub(m.Started).Seconds())
 	metrics.WriteGaugeUint64(w, "infomaniakfs_memory_heap_bytes", m.MemoryBytes)
 	if m.DiskCacheDir != "" {
 		metrics.WriteGaugeUint64(w, "infomaniakfs_disk_cache_bytes", uint64(m.DiskCacheUsed))
 	}
 	writeCacheMetrics(w, m, now)
+}
+
+// writeBudgetMetrics writes the pacer's state: the requests that may go
+// now, the callers waiting, the pace itself, and the 429 pause left.
+func writeBudgetMetrics(w io.Writer, b remote.Budget, now time.Time) {
+	metrics.WriteGaugeUint64(w, "infomaniakfs_rate_budget_left_requests", uint64(b.Left))
+	metrics.WriteGaugeUint64(w, "infomaniakfs_rate_budget_waiting_requests", uint64(b.Waiting))
+	metrics.WriteGaugeUint64(w, "infomaniakfs_rate_burst_requests", uint64(b.Burst))
+	metrics.WriteGaugeFloat64(w, "infomaniakfs_rate_limit_requests_per_second", b.Rate)
+	metrics.WriteGaugeFloat64(w, "infomaniakfs_rate_paused_seconds", max(0, b.PausedUntil.Sub(now).Seconds()))
 }
 
 // writeCacheMetrics writes the file cache's counters, its read latency

@@ -83,14 +83,16 @@ func runMount(args []string, stdout, stderr io.Writer) int {
 // serve checks the account, mounts, and blocks until a signal or an
 // external unmount; it unmounts on the way out.
 func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mountOptions, log *slog.Logger, stderr io.Writer) int {
-	pctx, cancel := context.WithTimeout(ctx, time.Minute)
-	p, err := s.profile(pctx)
-	cancel()
+	p, saved, err := s.account(ctx, co, log)
 	if err != nil {
 		return failStart(stderr, err, "cannot mount")
 	}
 	co.Logger = log
 	co.Online = s.client.Online // offline, expired metadata is served as it was
+	// Entries from List and Stat alone can carry the content hash in
+	// their Version; a snapshot's cannot, and one item must have one
+	// Version whichever call saw it.
+	s.drives.SetContentHash(!co.UsesSnapshots())
 	kernelTTL := mo.AttrTimeout
 	if kernelTTL == 0 {
 		kernelTTL = -1 // fs reads 0 as "default"; the user asked for no kernel caching
@@ -124,6 +126,14 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 	defer drives.Close()
 	mailbox := cache.NewMail(s.mail, mo2)
 	defer mailbox.Close()
+	if saved != nil {
+		cache.RestoreState(saved, drives, mailbox)
+	}
+	if co.Disk != nil {
+		// Deferred after the decorators, so it saves before they close.
+		base := cache.State{APIURL: s.cfg.APIURL, MailURL: s.cfg.MailURL, Profile: p}
+		defer cache.KeepState(co.DiskDir, base, drives, mailbox, cache.StateSaveInterval, log).Close()
+	}
 	opts := ifs.Options{
 		Drives: drives, Mail: mailbox,
 		UID: mo.UID, GID: mo.GID,

@@ -204,6 +204,7 @@ func printMounts(w io.Writer, mounts []mountStatus, now time.Time) {
 			now.Sub(m.Started).Round(time.Second), state)
 		fmt.Fprintf(w, "    requests: %d, %d in the last minute, %d rate-limited (429); %s fetched\n",
 			r.Total, r.LastMinute, r.Throttled, humanBytes(r.BytesFetched))
+		fmt.Fprintf(w, "    budget: %s\n", budgetLine(r.Budget, now))
 		disk := "no disk cache"
 		if m.DiskCacheDir != "" {
 			disk = humanBytes(m.DiskCacheUsed) + " on disk in " + m.DiskCacheDir
@@ -226,6 +227,23 @@ func statusLine(r remote.StatsSnapshot) string {
 	if n := len(r.Errors); n > 0 {
 		e := r.Errors[n-1]
 		s += fmt.Sprintf("; last error %s %s", e.Time.Local().Format("15:04:05"), strings.TrimSpace(e.Message))
+	}
+	return s
+}
+
+// budgetLine says how many API requests may go now and at what pace.
+func budgetLine(b remote.Budget, now time.Time) string {
+	var s string
+	if b.Rate <= 0 {
+		s = "not paced (--rate 0): requests wait only when Infomaniak answers 429"
+	} else {
+		s = fmt.Sprintf("%d of %d requests may go now, then %s", b.Left, b.Burst, remote.Rate(b.Rate))
+		if b.Waiting > 0 {
+			s += fmt.Sprintf("; %d waiting for a slot", b.Waiting)
+		}
+	}
+	if d := b.PausedUntil.Sub(now); d > 0 {
+		s += fmt.Sprintf("; paused by a 429 for %s more", d.Round(time.Second))
 	}
 	return s
 }

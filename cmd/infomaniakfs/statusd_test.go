@@ -43,6 +43,8 @@ func sampleStatus() mountStatus {
 			Requests: map[remote.RequestKey]int64{{Kind: "api", Status: "2xx"}: 10, {Kind: "api", Status: "429"}: 2, {Kind: "content", Status: "error"}: 1},
 			Total:    13, LastMinute: 4, Throttled: 2, BytesFetched: 3 << 20, Online: false,
 			Errors: []remote.StatError{{Time: now, Message: "content: connection refused"}},
+			Budget: remote.Budget{Rate: float64(remote.DefaultRate), Burst: 10, Left: 7,
+				PausedUntil: now.Add(13 * time.Second)},
 		},
 		MemoryBytes: 5 << 20, DiskCacheDir: "/home/ana/.cache/infomaniakfs", DiskCacheUsed: 7 << 20,
 		Cache: cache.Stats{
@@ -65,7 +67,8 @@ func TestPrintMounts(t *testing.T) {
 		"5.0 MiB in memory, 7.0 MiB on disk", "connection refused",
 		"reads: 36, 1ms on average; memory 30 hits / 6 misses, disk 2 hits / 4 misses; 4.0 MiB of file content fetched",
 		"drive 101: current as of 1h0m1s ago (long poll)", "mail: 3 listed message sizes were wrong",
-		"uploads: 2 pending, 1 failed (retried), 1 conflict copies", "big.iso: no space left on the drive (4 attempts)"} {
+		"uploads: 2 pending, 1 failed (retried), 1 conflict copies", "big.iso: no space left on the drive (4 attempts)",
+		"budget: 7 of 10 requests may go now, then 50/min; paused by a 429 for 12s more"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("lacks %q:\n%s", want, b.String())
 		}
@@ -95,9 +98,28 @@ func TestWriteMetrics(t *testing.T) {
 		`infomaniakfs_read_duration_seconds_bucket{le="0.0001"} 20`, `infomaniakfs_read_duration_seconds_bucket{le="0.05"} 36`,
 		`infomaniakfs_read_duration_seconds_bucket{le="+Inf"} 36`, "infomaniakfs_read_duration_seconds_count 36",
 		`infomaniakfs_feed_lag_seconds{drive="101"} 60`,
+		"infomaniakfs_rate_budget_left_requests 7", "infomaniakfs_rate_burst_requests 10",
+		"infomaniakfs_rate_budget_waiting_requests 0",
 	} {
 		if !strings.Contains(b.String(), want+"\n") {
 			t.Errorf("lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+func TestBudgetLine(t *testing.T) {
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		b    remote.Budget
+		want string
+	}{
+		{remote.Budget{}, "not paced (--rate 0): requests wait only when Infomaniak answers 429"},
+		{remote.Budget{Rate: 2, Burst: 5, Waiting: 3}, "0 of 5 requests may go now, then 2/s; 3 waiting for a slot"},
+		{remote.Budget{Rate: 1, Burst: 10, Left: 10, PausedUntil: now.Add(-time.Second)}, "10 of 10 requests may go now, then 1/s"},
+	}
+	for _, tc := range tests {
+		if got := budgetLine(tc.b, now); got != tc.want {
+			t.Errorf("budgetLine(%+v) = %q, want %q", tc.b, got, tc.want)
 		}
 	}
 }

@@ -31,7 +31,7 @@ func (o *systemOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9150; off when empty)")
 	fs.BoolVar(&o.MetricsAllowRemote, "metrics-allow-remote", false, "allow a --metrics-addr other than loopback")
 	fs.BoolVar(&o.Thumbnails, "thumbnails", false, "write kDrive's own thumbnails of the images, videos and PDFs of each listed folder into $XDG_CACHE_HOME/thumbnails, so that file managers show them without downloading the files")
-	fs.IntVar(&o.ThumbnailsPer, "thumbnails-per-folder", 100, "with --thumbnails, fetch at most this many thumbnails per folder listing (each is an API request)")
+	fs.IntVar(&o.ThumbnailsPer, "thumbnails-per-folder", 500, "with --thumbnails, fetch at most this many thumbnails per folder listing (each is an API request)")
 }
 
 // thumbnailWriter starts the thumbnail writer of --thumbnails (nil when

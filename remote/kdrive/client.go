@@ -28,6 +28,7 @@ type Client struct {
 	api    string
 	notify string
 	log    *slog.Logger
+	hash   bool // SetContentHash
 }
 
 var _ remote.Drives = (*Client)(nil)
@@ -78,7 +79,7 @@ func (c *Client) Stat(ctx context.Context, driveID, id int64) (remote.Entry, err
 	if err := c.rc.GetJSON(ctx, c.statURL(driveID, id), &raw); err != nil {
 		return remote.Entry{}, fmt.Errorf("stat drive %d item %d: %w", driveID, id, err)
 	}
-	e, err := decodeEntry(raw, driveID)
+	e, err := decodeEntry(raw, driveID, c.hash)
 	if errors.Is(err, errSkip) {
 		err = fmt.Errorf("%w: %w", remote.ErrInvalid, err)
 	}
@@ -105,7 +106,7 @@ func (c *Client) List(ctx context.Context, driveID, dirID int64) ([]remote.Entry
 		}
 		total += len(items)
 		for _, raw := range items {
-			e, err := decodeEntry(raw, driveID)
+			e, err := decodeEntry(raw, driveID, c.hash)
 			if err != nil {
 				c.logSkip(driveID, dirID, err)
 				continue

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
@@ -66,13 +67,39 @@ func (f *fileJSON) toEntry(drive int64) (remote.Entry, error) {
 }
 
 // version changes whenever the content may have: kDrive moves
-// last_modified_at on every upload, and the size is checked too. Hash and
-// etag are left out on purpose: the drive snapshot (FullListing) has
-// neither, and one item must carry the same Version whichever call saw it,
-// or the caches would treat it as changed; Open checks size and mtime of
-// the bytes it serves against the same two values.
+// last_modified_at on every upload, and the size is checked too. Open
+// checks size and mtime of the bytes it serves against the same two
+// values. A same-second, same-size edit leaves both as they were: only the
+// content hash tells it, and it is folded in by hashVersion where every
+// source of a drive's entries carries one (SetContentHash).
 func version(mtime time.Time, size int64) string {
 	return fmt.Sprintf("%d-%d", mtime.Unix(), size)
+}
+
+// SetContentHash makes List and Stat ask for each file's content hash
+// (with=hash) and fold it into the Version. It is for drives whose entries
+// come from List and Stat alone (no snapshot, no change feed): the CSV
+// snapshot and the change feed carry no hash (additions §1.3), so one item
+// would otherwise get two Versions depending on the call that saw it, and
+// the caches would take it as changed at every turn. No request is spent
+// on a hash alone. Call it before the client is used.
+func (c *Client) SetContentHash(on bool) { c.hash = on }
+
+// hashVersion folds a content hash of the form kDrive gives today
+// ("xxh3:" and 16 hex digits) into v; any other form (the announced
+// nested "N:xxh3:...", an unknown algorithm, none) leaves v as it is, so
+// a file falls back to mtime and size.
+func hashVersion(v, hash string) string {
+	h, ok := strings.CutPrefix(hash, "xxh3:")
+	if !ok || len(h) != 16 {
+		return v
+	}
+	for _, r := range h {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F') {
+			return v
+		}
+	}
+	return v + "-" + strings.ToLower(h)
 }
 
 // firstTime is the first present Unix-seconds timestamp, else zero time.
@@ -85,13 +112,19 @@ func firstTime(ts ...*int64) time.Time {
 	return time.Time{}
 }
 
-// decodeEntry maps one raw item; errors name what is wrong with it.
-func decodeEntry(raw json.RawMessage, drive int64) (remote.Entry, error) {
+// decodeEntry maps one raw item; errors name what is wrong with it. With
+// withHash (the call asked for it), a file's content hash is folded into
+// its Version.
+func decodeEntry(raw json.RawMessage, drive int64, withHash bool) (remote.Entry, error) {
 	var f fileJSON
 	if err := json.Unmarshal(raw, &f); err != nil {
 		return remote.Entry{}, fmt.Errorf("%w: item: %v", remote.ErrInvalid, err)
 	}
-	return f.toEntry(drive)
+	e, err := f.toEntry(drive)
+	if err == nil && withHash && !e.IsDir {
+		e.Version = hashVersion(e.Version, f.Hash)
+	}
+	return e, err
 }
 
 // driveJSON is the part of kDrive's Drive object (reference §4) we use;

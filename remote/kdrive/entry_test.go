@@ -83,7 +83,7 @@ func TestEntryMapping(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := decodeEntry(json.RawMessage(tc.json), 5)
+			got, err := decodeEntry(json.RawMessage(tc.json), 5, false)
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) {
 					t.Fatalf("err %v, want %v", err, tc.wantErr)

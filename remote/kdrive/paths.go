@@ -15,13 +15,20 @@ const pageLimit = 1000 // entries per listing call, the largest the API takes
 func (c *Client) driveInitURL() string { return c.api + "/2/drive/init?with=drives" }
 
 func (c *Client) statURL(drive, id int64) string {
-	return fmt.Sprintf("%s/3/drive/%d/files/%d", c.api, drive, id)
+	u := fmt.Sprintf("%s/3/drive/%d/files/%d", c.api, drive, id)
+	if c.hash {
+		u += "?with=hash"
+	}
+	return u
 }
 
 func (c *Client) listURL(drive, dir int64, cursor string) string {
 	q := url.Values{"limit": {strconv.Itoa(pageLimit)}}
 	if cursor != "" {
 		q.Set("cursor", cursor)
+	}
+	if c.hash {
+		q.Set("with", "hash")
 	}
 	return fmt.Sprintf("%s/3/drive/%d/files/%d/files?%s", c.api, drive, dir, q.Encode())
 }

@@ -35,9 +35,10 @@ func (c *Client) postJSON(ctx context.Context, method, u string, body any, out a
 	return err
 }
 
-// entryOf decodes a File object a write answered.
-func entryOf(raw json.RawMessage, drive int64) (remote.Entry, error) {
-	e, err := decodeEntry(raw, drive)
+// entryOf decodes a File object a write answered (asked with=hash), with
+// the Version Stat would give it: an upload based on it must match.
+func (c *Client) entryOf(raw json.RawMessage, drive int64) (remote.Entry, error) {
+	e, err := decodeEntry(raw, drive, c.hash)
 	if errors.Is(err, errSkip) {
 		err = fmt.Errorf("%w: %w", remote.ErrInvalid, err)
 	}
@@ -52,7 +53,7 @@ func (c *Client) Mkdir(ctx context.Context, driveID, parentID int64, name string
 	if err != nil {
 		return remote.Entry{}, writeError(err, what, true)
 	}
-	e, err := entryOf(raw, driveID)
+	e, err := c.entryOf(raw, driveID)
 	return e, writeError(err, what, false)
 }
 
@@ -89,10 +90,10 @@ func (c *Client) SetMTime(ctx context.Context, driveID, id int64, t time.Time) (
 	what := fmt.Sprintf("set mtime of drive %d item %d", driveID, id)
 	var raw json.RawMessage
 	body := map[string]string{"last_modified_at": strconv.FormatInt(t.Unix(), 10)}
-	if err := c.postJSON(ctx, http.MethodPost, c.lastModifiedURL(driveID, id), body, &raw); err != nil {
+	if err := c.postJSON(ctx, http.MethodPost, c.lastModifiedURL(driveID, id)+"?with=hash", body, &raw); err != nil {
 		return remote.Entry{}, writeError(err, what, false)
 	}
-	e, err := entryOf(raw, driveID)
+	e, err := c.entryOf(raw, driveID)
 	return e, writeError(err, what, false)
 }
 

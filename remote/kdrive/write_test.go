@@ -211,3 +211,28 @@ func TestWriteRenameMoveTrashMTime(t *testing.T) {
 		t.Fatalf("trash Private: %v", err)
 	}
 }
+
+func TestWriteVersionsMatchStatWithHash(t *testing.T) {
+	_, c, d, priv := writeFixture(t)
+	c.SetContentHash(true)
+	body := []byte("one")
+	e, err := c.Upload(t.Context(), newUpload(d, priv, "h.txt", body), body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Stat(t.Context(), d, e.ID)
+	if err != nil || st.Version != e.Version {
+		t.Fatalf("upload answered version %q, stat says %q (%v)", e.Version, st.Version, err)
+	}
+	two := []byte("two")
+	over := newUpload(d, 0, "", two)
+	over.FileID, over.BaseVersion = e.ID, e.Version
+	if _, err := c.Upload(t.Context(), over, two); err != nil {
+		t.Fatalf("overwrite based on the upload's answer: %v", err)
+	}
+	if m, err := c.SetMTime(t.Context(), d, e.ID, time.Unix(1_600_000_000, 0)); err != nil {
+		t.Fatal(err)
+	} else if st, _ := c.Stat(t.Context(), d, e.ID); st.Version != m.Version {
+		t.Fatalf("set mtime answered version %q, stat says %q", m.Version, st.Version)
+	}
+}

@@ -80,7 +80,7 @@ func (c *Client) Upload(ctx context.Context, u remote.Upload, content []byte) (r
 	if err != nil {
 		return c.landed(ctx, u, writeError(err, what, true), remote.ErrExists)
 	}
-	e, err := entryOf(raw, u.DriveID)
+	e, err := c.entryOf(raw, u.DriveID)
 	return e, writeError(err, what, false)
 }
 
@@ -181,7 +181,7 @@ func (c *Client) FinishSession(ctx context.Context, s remote.Session, u remote.U
 		// already gone.
 		return c.landed(ctx, u, writeError(err, what, true), remote.ErrNotFound)
 	}
-	e, err := entryOf(data.File, u.DriveID)
+	e, err := c.entryOf(data.File, u.DriveID)
 	return e, writeError(err, what, false)
 }
 
