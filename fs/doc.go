@@ -1,5 +1,6 @@
-// Package fs serves the account as a read-only FUSE tree (go-fuse v2's fs
-// API, imported as gofs):
+// Package fs serves the account as a FUSE tree (go-fuse v2's fs API,
+// imported as gofs), read-only unless Options.Writes makes kDrive writable
+// (write_*.go, over package writeback; Mail stays read-only):
 //
 //	kDrive/<drive name>/<the drive's folders and files>
 //	Mail/<mailbox address>/<folder>/<subfolder>/<YYYY-MM-DD HHMM Subject (uid).eml>

@@ -62,6 +62,9 @@ func listDrive(ctx context.Context, s *fsys, driveID, dirID int64) ([]item, erro
 	if err != nil {
 		return nil, err
 	}
+	if s.writes != nil { // what was written shows before its upload ends
+		entries = s.writes.Overlay(driveID, dirID, entries)
+	}
 	items := make([]item, len(entries))
 	for i, e := range entries {
 		items[i] = newDriveEntry(driveID, e)
@@ -95,6 +98,7 @@ func (t driveEntry) attr(_ context.Context, s *fsys, out *fuse.Attr) bool {
 	} else {
 		s.fileAttr(out, t.ino(), t.e.Size, t.e.MTime)
 	}
+	s.writable(out, t.e.IsDir) // write_attr.go
 	return true
 }
 

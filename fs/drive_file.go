@@ -74,7 +74,11 @@ func (f *driveFile) update(it item) {
 // costs no request) and remembers it.
 func (f *driveFile) stat(ctx context.Context) (remote.Entry, error) {
 	old := f.entry()
-	e, err := f.s.drives.Stat(ctx, old.DriveID, old.ID)
+	id := old.ID
+	if f.s.writes != nil { // a new file shown before its upload gave it an id
+		id = f.s.writes.Resolve(old.DriveID, id)
+	}
+	e, err := f.s.drives.Stat(ctx, old.DriveID, id)
 	if err != nil {
 		return remote.Entry{}, err
 	}
@@ -101,6 +105,9 @@ func (f *driveFile) attrsOf(h *driveHandle) remote.Entry {
 }
 
 func (f *driveFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	if f.localGetattr(fh, out) { // write_file.go
+		return 0
+	}
 	// Through an open handle (fstat, and the kernel revalidating before a
 	// read) the truth is the version that handle reads: asking the remote
 	// would report a size its reads cannot return, and would fail reads of
@@ -118,13 +125,14 @@ func (f *driveFile) Getattr(ctx context.Context, fh gofs.FileHandle, out *fuse.A
 	f.told = e.Version
 	f.mu.Unlock()
 	driveEntry{e}.attr(ctx, f.s, &out.Attr)
+	out.Ino = 0 // the node's own: a new file's id may have changed (write_file.go)
 	out.SetTimeout(f.s.attrTimeout)
 	return 0
 }
 
 func (f *driveFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uint32, syscall.Errno) {
-	if writeFlags(flags) {
-		return nil, 0, syscall.EROFS
+	if h, fl, errno, ok := f.openLocal(ctx, flags); ok { // write_file.go
+		return h, fl, errno
 	}
 	e, err := f.stat(ctx)
 	if err != nil {
@@ -162,6 +170,9 @@ func (f *driveFile) Open(ctx context.Context, flags uint32) (gofs.FileHandle, ui
 }
 
 func (f *driveFile) Read(ctx context.Context, fh gofs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	if h, ok := fh.(*writeHandle); ok { // write_file.go
+		return h.read(dest, off)
+	}
 	e := f.entry()
 	if h, ok := fh.(*driveHandle); ok {
 		e = h.e
@@ -199,6 +210,9 @@ func (f *driveFile) otherOpenLocked(v string) bool {
 
 // Release forgets a closed descriptor's version.
 func (f *driveFile) Release(_ context.Context, fh gofs.FileHandle) syscall.Errno {
+	if h, ok := fh.(*writeHandle); ok { // write_file.go
+		return f.releaseLocal(h)
+	}
 	if h, ok := fh.(*driveHandle); ok {
 		f.mu.Lock()
 		if f.handles[h.e.Version]--; f.handles[h.e.Version] <= 0 {

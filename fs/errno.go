@@ -12,6 +12,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
+	"github.com/infomaniakfs/infomaniakfs/writeback"
 )
 
 // errno is the only mapping from the contracts' errors to what a FUSE
@@ -22,6 +23,16 @@ func errno(err error) syscall.Errno {
 	switch {
 	case err == nil:
 		return 0
+	// The write sentinels first: kDrive says "full" with a 403, which is
+	// also ErrPermission.
+	case errors.Is(err, remote.ErrNoSpace):
+		return syscall.ENOSPC
+	case errors.Is(err, remote.ErrInvalidName):
+		return syscall.EINVAL
+	case errors.Is(err, remote.ErrExists):
+		return syscall.EEXIST
+	case errors.Is(err, writeback.ErrNotEmpty):
+		return syscall.ENOTEMPTY
 	case errors.Is(err, remote.ErrNotFound):
 		return syscall.ENOENT
 	case errors.Is(err, remote.ErrAuth), errors.Is(err, remote.ErrPermission):
@@ -39,6 +50,7 @@ func known(err error) bool {
 		remote.ErrNotFound, remote.ErrPermission, remote.ErrRateLimited,
 		remote.ErrUnavailable, remote.ErrChanged, remote.ErrInvalid,
 		context.Canceled, context.DeadlineExceeded,
+		remote.ErrNoSpace, remote.ErrExists, writeback.ErrNotEmpty,
 	} {
 		if errors.Is(err, s) {
 			return true
@@ -79,6 +91,9 @@ func (l *errLog) fail(op, path string, err error) syscall.Errno {
 			l.log.Error("Infomaniak no longer accepts our credentials; run `infomaniakfs login` again, then retry",
 				"op", op, "path", path, "err", err)
 		}
+	case errors.Is(err, remote.ErrInvalidName):
+		l.log.Warn("kDrive refuses this name: at most 255 bytes, no '/' or NUL, not '.' or '..'",
+			"op", op, "path", path, "err", err)
 	case known(err):
 		l.log.Debug("operation failed", "op", op, "path", path, "errno", code, "err", err)
 	default:

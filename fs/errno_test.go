@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
+	"github.com/infomaniakfs/infomaniakfs/writeback"
 )
 
 func TestErrno(t *testing.T) {
@@ -33,6 +34,11 @@ func TestErrno(t *testing.T) {
 		{wrap(remote.ErrInvalid), syscall.EIO},
 		{errors.New("something odd"), syscall.EIO},
 		{wrap(syscall.ECONNRESET), syscall.EIO}, // a raw errno from below is not passed through
+		// Writes: a full drive answers 403, which is also ErrPermission.
+		{fmt.Errorf("upload: %w: %w", remote.ErrNoSpace, &remote.APIError{Status: 403, Code: "quota_exceeded_error", Kind: remote.ErrPermission}), syscall.ENOSPC},
+		{wrap(remote.ErrInvalidName), syscall.EINVAL},
+		{wrap(remote.ErrExists), syscall.EEXIST},
+		{wrap(writeback.ErrNotEmpty), syscall.ENOTEMPTY},
 	}
 	for _, tc := range tests {
 		if got := errno(tc.err); got != tc.want {

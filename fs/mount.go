@@ -24,8 +24,8 @@ type MountOptions struct {
 	// Debug logs every FUSE request, at debug level.
 	Debug bool
 	// ReadOnly also has the kernel refuse writes (mount flag ro), so they
-	// never reach us. The nodes answer EROFS to writes either way: the
-	// tree is read-only whatever this says.
+	// never reach us. Without Options.Writes the nodes answer EROFS to
+	// writes either way.
 	ReadOnly bool
 }
 

@@ -9,6 +9,7 @@ import (
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
+	"github.com/infomaniakfs/infomaniakfs/writeback"
 )
 
 // DriveSource is what the kDrive part of the tree reads from: the drive
@@ -50,6 +51,9 @@ type Options struct {
 	Logger                    *slog.Logger // nil: discard
 	// Listings is told of every kDrive folder listed (nil: nobody).
 	Listings ListingWatcher
+	// Writes makes kDrive folders and files writable through it (nil:
+	// the tree is read-only). Mail stays read-only either way.
+	Writes *writeback.Files
 }
 
 const defaultTimeout = time.Minute
@@ -73,6 +77,7 @@ type fsys struct {
 	kernel   kernelNotifier
 	quota    atomic.Pointer[quota] // the last known, see statfs
 	listings ListingWatcher        // nil: none (thumbnails.go)
+	writes   *writeback.Files      // nil: read-only (write_*.go)
 }
 
 func newFsys(o Options) *fsys {
@@ -84,6 +89,7 @@ func newFsys(o Options) *fsys {
 		drives:       o.Drives,
 		mail:         o.Mail,
 		listings:     o.Listings,
+		writes:       o.Writes,
 		uid:          o.UID,
 		gid:          o.GID,
 		entryTimeout: timeoutOrDefault(o.EntryTimeout),

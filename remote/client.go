@@ -252,6 +252,11 @@ func (c *Client) send(ctx context.Context, req *Request, u *url.URL, tok string)
 		g.stop()
 		return nil, err
 	}
+	if hr.Body != nil && hr.Body != http.NoBody {
+		// An upload is progress too: a large body on a slow uplink takes
+		// longer than Timeout to send, and is no stall while it moves.
+		hr.Body = &sendingBody{ReadCloser: hr.Body, g: g}
+	}
 	resp, err := c.http.Do(hr)
 	for hops := 0; err == nil && req.FollowRedirects && isRedirect(resp.StatusCode); hops++ {
 		loc, perr := hr.URL.Parse(resp.Header.Get("Location"))

@@ -228,6 +228,20 @@ func newStallGuard(d time.Duration, cancel context.CancelFunc) *stallGuard {
 func (g *stallGuard) progress() { g.t.Reset(g.d) }
 func (g *stallGuard) stop()     { g.t.Stop(); g.cancel() }
 
+// sendingBody re-arms the guard as the request body is sent.
+type sendingBody struct {
+	io.ReadCloser
+	g *stallGuard
+}
+
+func (b *sendingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 {
+		b.g.progress()
+	}
+	return n, err
+}
+
 // guardedBody re-arms the guard on progress and turns its firing into a
 // transient stall error.
 type guardedBody struct {

@@ -31,10 +31,11 @@ type mountOptions struct {
 	FuseDebug   bool
 	CPUProfile  string
 	System      systemOptions // status socket, metrics
+	RW          rwOptions     // --read-write (readwrite.go)
 }
 
 func (o *mountOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.BoolVar(&o.ReadOnly, "read-only", true, "mount read-only (the only mode so far)")
+	fs.BoolVar(&o.ReadOnly, "read-only", true, "mount read-only (the default; --read-write lets kDrive be written)")
 	fs.BoolVar(&o.AllowOther, "allow-other", false, "let other users see the mount (needs user_allow_other in /etc/fuse.conf)")
 	fs.Uint32Var(&o.UID, "uid", uint32(os.Getuid()), "owner of every file and directory")
 	fs.Uint32Var(&o.GID, "gid", uint32(os.Getgid()), "group of every file and directory")
@@ -43,6 +44,7 @@ func (o *mountOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.FuseDebug, "fuse-debug", false, "log every FUSE request (very verbose)")
 	fs.StringVar(&o.CPUProfile, "cpu-profile", "", "write a CPU profile of the mount's life to this file (for `go tool pprof`)")
 	o.System.AddFlags(fs)
+	o.RW.AddFlags(fs)
 }
 
 func runMount(args []string, stdout, stderr io.Writer) int {
@@ -62,8 +64,8 @@ func runMount(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: infomaniakfs mount MOUNTPOINT [flags]")
 		return exitUsage
 	}
-	if !mo.ReadOnly {
-		return fail(stderr, "--read-only=false: writing is not supported yet; mount read-only")
+	if !mo.ReadOnly && !mo.RW.ReadWrite {
+		return fail(stderr, "--read-only=false: say --read-write to write to kDrive")
 	}
 	log := newLogger(stderr, mo.Debug)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -96,6 +98,10 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 		kernelTTL = -1 // fs reads 0 as "default"; the user asked for no kernel caching
 	}
 	limitMemory(co.CacheSize, log)
+	upDir := ""
+	if co.DiskDir != "" {
+		upDir = uploadsDir(co.DiskDir, s.cfg.APIURL, s.cfg.MailURL, p.ID)
+	}
 	// One --cache-size for the whole daemon: files get three quarters, mail
 	// (small, whole messages) the rest.
 	mo2 := co
@@ -134,6 +140,14 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 		EntryTimeout: kernelTTL, AttrTimeout: kernelTTL,
 		Logger: log,
 	}
+	if mo.RW.ReadWrite {
+		w, err := openWrites(upDir, s.drives.Client, drives, log)
+		if err != nil {
+			return fail(stderr, "%v", err)
+		}
+		defer closeWrites(w, mo.RW.UnmountWait, log) // after the unmount, before the caches close
+		opts.Writes = w
+	}
 	tw, err := thumbnailWriter(mo.System, dir, s.drives, os.Getenv, log)
 	if err != nil {
 		return fail(stderr, "%v", err)
@@ -142,13 +156,13 @@ func serve(ctx context.Context, dir string, s *services, co cache.Options, mo mo
 		defer tw.Close()
 		opts.Listings = tw
 	}
-	sys, err := newSystem(mo.System, mountFigures{s.client.Stats(), drives, mailbox}, co, log)
+	sys, err := newSystem(mo.System, mountFigures{Stats: s.client.Stats(), drives: drives, mail: mailbox, writes: opts.Writes}, co, log)
 	if err != nil {
 		return fail(stderr, "%v", err)
 	}
 	defer sys.Close()
 	server, err := ifs.Mount(dir, ifs.NewRoot(opts), opts, ifs.MountOptions{
-		AllowOther: mo.AllowOther, Debug: mo.FuseDebug, ReadOnly: true,
+		AllowOther: mo.AllowOther, Debug: mo.FuseDebug, ReadOnly: !mo.RW.ReadWrite,
 	})
 	if err != nil {
 		return fail(stderr, "%v", err)

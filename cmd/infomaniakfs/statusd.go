@@ -19,6 +19,7 @@ import (
 
 	"github.com/infomaniakfs/infomaniakfs/cache"
 	"github.com/infomaniakfs/infomaniakfs/remote"
+	"github.com/infomaniakfs/infomaniakfs/writeback"
 )
 
 // figures is what a running mount counts, read by the status socket,
@@ -35,6 +36,16 @@ type mountFigures struct {
 	*remote.Stats
 	drives *cache.Drives
 	mail   *cache.Mail
+	writes *writeback.Files // nil: read-only
+}
+
+// Uploads is the upload queue's state (nil on a read-only mount).
+func (f mountFigures) Uploads() *writeback.Status {
+	if f.writes == nil {
+		return nil
+	}
+	st := f.writes.Status()
+	return &st
 }
 
 func (f mountFigures) CacheStats() cache.Stats { return f.drives.Stats() }
@@ -53,6 +64,8 @@ type mountStatus struct {
 	DiskCacheUsed int64
 	Cache         cache.Stats
 	MailSizeFixes int64 // messages whose listed size was wrong
+	// Uploads: pending and failed uploads of a read-write mount.
+	Uploads *writeback.Status `json:",omitempty"`
 	// Problem is set by `status` for a socket that answered wrongly.
 	Problem string `json:"-"`
 }
@@ -248,6 +261,12 @@ func printCache(w io.Writer, m mountStatus, now time.Time) {
 	}
 	if m.MailSizeFixes > 0 {
 		fmt.Fprintf(w, "    mail: %d listed message sizes were wrong (corrected)\n", m.MailSizeFixes)
+	}
+	if u := m.Uploads; u != nil {
+		fmt.Fprintf(w, "    uploads: %d pending, %d failed (retried), %d conflict copies\n", u.Pending, len(u.Failed), u.Conflicts)
+		for _, f := range u.Failed {
+			fmt.Fprintf(w, "      %s: %s (%d attempts)\n", f.Name, f.Err, f.Attempts)
+		}
 	}
 }
 

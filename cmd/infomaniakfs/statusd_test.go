@@ -8,6 +8,7 @@ import (
 
 	"github.com/infomaniakfs/infomaniakfs/cache"
 	"github.com/infomaniakfs/infomaniakfs/remote"
+	"github.com/infomaniakfs/infomaniakfs/writeback"
 )
 
 func TestCheckMetricsAddr(t *testing.T) {
@@ -53,6 +54,7 @@ func sampleStatus() mountStatus {
 			Feeds:       []cache.FeedState{{Drive: 101, LastOK: now.Add(-time.Hour), Mode: "long poll"}},
 		},
 		MailSizeFixes: 3,
+		Uploads:       &writeback.Status{Pending: 2, Conflicts: 1, Failed: []writeback.Failed{{Name: "big.iso", Attempts: 4, Err: "no space left on the drive"}}},
 	}
 }
 
@@ -65,6 +67,7 @@ func TestPrintMounts(t *testing.T) {
 		"5.0 MiB in memory, 7.0 MiB on disk", "connection refused",
 		"reads: 36, 1ms on average; memory 30 hits / 6 misses, disk 2 hits / 4 misses; 4.0 MiB of file content fetched",
 		"drive 101: current as of 1h0m1s ago (long poll)", "mail: 3 listed message sizes were wrong",
+		"uploads: 2 pending, 1 failed (retried), 1 conflict copies", "big.iso: no space left on the drive (4 attempts)",
 		"budget: 7 of 10 requests may go now, then 50/min; paused by a 429 for 12s more"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("lacks %q:\n%s", want, b.String())

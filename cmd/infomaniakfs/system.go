@@ -16,6 +16,7 @@ import (
 
 	"github.com/infomaniakfs/infomaniakfs/cache"
 	"github.com/infomaniakfs/infomaniakfs/thumbs"
+	"github.com/infomaniakfs/infomaniakfs/writeback"
 )
 
 // systemOptions are the flags of what a mount tells the rest of the machine.
@@ -141,6 +142,9 @@ func (s *system) status() mountStatus {
 	st.Requests = s.figs.Snapshot()
 	st.Cache = s.figs.CacheStats()
 	st.MailSizeFixes = s.figs.MailSizeMismatches()
+	if u, ok := s.figs.(interface{ Uploads() *writeback.Status }); ok {
+		st.Uploads = u.Uploads()
+	}
 	st.MemoryBytes = heapInUse()
 	if s.diskDir != "" {
 		st.DiskCacheDir = s.diskDir

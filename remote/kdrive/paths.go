@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // Every kDrive route the client uses, in one place (kDrive reference §4-§9):
@@ -57,4 +58,57 @@ func (c *Client) archiveBuildURL(drive int64) string {
 
 func (c *Client) archiveURL(drive int64, uuid string) string {
 	return fmt.Sprintf("%s/2/drive/%d/files/archives/%s", c.api, drive, url.PathEscape(uuid))
+}
+
+// Write routes (kDrive reference §10, additions §5).
+
+func (c *Client) mkdirURL(drive, parent int64) string {
+	return fmt.Sprintf("%s/3/drive/%d/files/%d/directory", c.api, drive, parent)
+}
+
+// uploadURL: an overwrite by file_id goes to /2 (the desktop client's
+// route; file_id on /3 is UNKNOWN, additions §5), a new file to /3.
+func (c *Client) uploadURL(drive int64, q url.Values) string {
+	v := 3
+	if q.Has("file_id") {
+		v = 2
+	}
+	return fmt.Sprintf("%s/%d/drive/%d/upload?%s", c.api, v, drive, q.Encode())
+}
+
+func (c *Client) sessionStartURL(drive int64) string {
+	return fmt.Sprintf("%s/3/drive/%d/upload/session/start", c.api, drive)
+}
+
+// sessionChunkURL goes to the upload host the session start named.
+func (c *Client) sessionChunkURL(host string, drive int64, token string, q url.Values) string {
+	return fmt.Sprintf("%s/3/drive/%d/upload/session/%s/chunk?%s", strings.TrimRight(host, "/"), drive, url.PathEscape(token), q.Encode())
+}
+
+func (c *Client) sessionFinishURL(drive int64, token string) string {
+	return fmt.Sprintf("%s/3/drive/%d/upload/session/%s/finish", c.api, drive, url.PathEscape(token))
+}
+
+func (c *Client) sessionCancelURL(drive int64, token string) string {
+	return fmt.Sprintf("%s/2/drive/%d/upload/session/%s", c.api, drive, url.PathEscape(token))
+}
+
+func (c *Client) renameURL(drive, id int64) string {
+	return fmt.Sprintf("%s/2/drive/%d/files/%d/rename", c.api, drive, id)
+}
+
+func (c *Client) moveURL(drive, id, dest int64) string {
+	return fmt.Sprintf("%s/3/drive/%d/files/%d/move/%d", c.api, drive, id, dest)
+}
+
+func (c *Client) trashURL(drive, id int64) string {
+	return fmt.Sprintf("%s/2/drive/%d/files/%d", c.api, drive, id)
+}
+
+func (c *Client) lastModifiedURL(drive, id int64) string {
+	return fmt.Sprintf("%s/3/drive/%d/files/%d/last-modified", c.api, drive, id)
+}
+
+func (c *Client) hashURL(drive, id int64) string {
+	return fmt.Sprintf("%s/2/drive/%d/files/%d/hash", c.api, drive, id)
 }
