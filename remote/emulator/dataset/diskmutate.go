@@ -31,12 +31,9 @@ func (d *Dataset) UpdateDiskFile(driveID, id int64, src string, size, mtime int6
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	dr, n, err := d.lookup(driveID, id)
+	dr, n, err := d.lookupKind(driveID, id, false)
 	if err != nil {
 		return Node{}, err
-	}
-	if n.IsDir {
-		return Node{}, fmt.Errorf("drive %d item %d: %w", driveID, id, ErrIsDir)
 	}
 	if mtime == n.MTime {
 		mtime++

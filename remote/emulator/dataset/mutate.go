@@ -50,6 +50,21 @@ func (d *Dataset) lookup(driveID, id int64) (*driveState, *nodeState, error) {
 	return dr, n, nil
 }
 
+// lookupKind is lookup of a node that must be a directory (dir) or a
+// file; the caller holds d.mu.
+func (d *Dataset) lookupKind(driveID, id int64, dir bool) (*driveState, *nodeState, error) {
+	dr, n, err := d.lookup(driveID, id)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case dir && !n.IsDir:
+		return nil, nil, fmt.Errorf("drive %d item %d: %w", driveID, id, ErrNotDir)
+	case !dir && n.IsDir:
+		return nil, nil, fmt.Errorf("drive %d item %d: %w", driveID, id, ErrIsDir)
+	}
+	return dr, n, nil
+}
+
 // AddFile creates a file of the given size with generated content. Any name is accepted,
 // including ones a file system cannot hold, so tests can feed the daemon hostile names.
 func (d *Dataset) AddFile(driveID, parentID int64, name string, size int64) (Node, error) {
@@ -73,12 +88,9 @@ func (d *Dataset) createAt(driveID, parentID int64, name string, isDir bool, siz
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	dr, parent, err := d.lookup(driveID, parentID)
+	dr, parent, err := d.lookupKind(driveID, parentID, true)
 	if err != nil {
 		return Node{}, err
-	}
-	if !parent.IsDir {
-		return Node{}, fmt.Errorf("drive %d item %d: %w", driveID, parentID, ErrNotDir)
 	}
 	now := stamp(0)
 	if mtime == 0 {
@@ -98,12 +110,9 @@ func (d *Dataset) ModifyFile(driveID, id int64, size int64) (Node, error) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	dr, n, err := d.lookup(driveID, id)
+	dr, n, err := d.lookupKind(driveID, id, false)
 	if err != nil {
 		return Node{}, err
-	}
-	if n.IsDir {
-		return Node{}, fmt.Errorf("drive %d item %d: %w", driveID, id, ErrIsDir)
 	}
 	dr.info.UsedSize += size - n.Size
 	n.Size = size

@@ -13,12 +13,9 @@ import (
 func (d *Dataset) PutFile(driveID, parentID int64, name string, content []byte, created, mtime int64) (Node, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	dr, parent, err := d.lookup(driveID, parentID)
+	dr, parent, err := d.lookupKind(driveID, parentID, true)
 	if err != nil {
 		return Node{}, err
-	}
-	if !parent.IsDir {
-		return Node{}, fmt.Errorf("drive %d item %d: %w", driveID, parentID, ErrNotDir)
 	}
 	now := stamp(0)
 	if created == 0 {
@@ -38,12 +35,9 @@ func (d *Dataset) PutFile(driveID, parentID int64, name string, content []byte, 
 func (d *Dataset) SetContent(driveID, id int64, content []byte, mtime int64) (Node, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	dr, n, err := d.lookup(driveID, id)
+	dr, n, err := d.lookupKind(driveID, id, false)
 	if err != nil {
 		return Node{}, err
-	}
-	if n.IsDir {
-		return Node{}, fmt.Errorf("drive %d item %d: %w", driveID, id, ErrIsDir)
 	}
 	if mtime == 0 {
 		mtime = stamp(n.MTime)
