@@ -30,7 +30,6 @@ func TestRWRsync(t *testing.T) {
 	// written is missing from the folder at that moment), so rsync exits 23.
 	// Nothing is lost (the temporary file stays), but the test is skipped
 	// until the race is found, so CI stays meaningful for the rest.
-	t.Skip("known race: rsync's temp-file rename into place sometimes gets ENOENT (issue 13)")
 	e := newRW(t)
 	src := filepath.Join(t.TempDir(), "src")
 	randomTree(t, src, map[string]int{"x": 5000, "d/y": 70000, "d/e/z": 3, "d/empty": 0})

@@ -8,6 +8,7 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
+	"github.com/infomaniakfs/infomaniakfs/writeback"
 )
 
 // kdriveRootID is the id of every drive's root directory.
@@ -58,12 +59,16 @@ func (t driveDir) list(ctx context.Context, s *fsys) ([]item, error) {
 }
 
 func listDrive(ctx context.Context, s *fsys, driveID, dirID int64) ([]item, error) {
+	var mark writeback.Mark
+	if s.writes != nil {
+		mark = s.writes.Mark()
+	}
 	entries, err := s.drives.List(ctx, driveID, dirID)
 	if err != nil {
 		return nil, err
 	}
 	if s.writes != nil { // what was written shows before its upload ends
-		entries = s.writes.Overlay(driveID, dirID, entries)
+		entries = s.writes.Overlay(driveID, dirID, entries, mark)
 	}
 	items := make([]item, len(entries))
 	for i, e := range entries {

@@ -116,11 +116,12 @@ func (d *dirNode) Rmdir(ctx context.Context, name string) syscall.Errno {
 // rmdir trashes folder e of dir if it is empty, asking the remote afresh.
 func (d *dirNode) rmdir(ctx context.Context, dir, e remote.Entry) error {
 	d.s.writes.Forget(e.DriveID, e.ID)
+	mark := d.s.writes.Mark()
 	children, err := d.s.drives.List(ctx, e.DriveID, e.ID)
 	if err != nil {
 		return err
 	}
-	return d.s.writes.Rmdir(ctx, e.DriveID, dir.ID, e, children)
+	return d.s.writes.Rmdir(ctx, e.DriveID, dir.ID, e, children, mark)
 }
 
 func (d *dirNode) Rename(ctx context.Context, name string, newParent gofs.InodeEmbedder, newName string, flags uint32) syscall.Errno {

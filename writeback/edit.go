@@ -5,14 +5,18 @@ import (
 	"time"
 )
 
-// waitIdle waits until no job of key k is being uploaded and returns with
-// q.mu held; false (q.mu not held) if ctx ended first.
-func (q *Queue) waitIdle(ctx context.Context, k string) bool {
+// waitIdle waits until no job of j's file is being uploaded and returns
+// with q.mu held and j moved onto what the uploads made of it (lineage), or
+// false with it not held once ctx is done. Both keys count: an upload that
+// landed meanwhile makes the file's later jobs go by its id.
+func (q *Queue) waitIdle(ctx context.Context, j *Job) bool {
 	for {
 		q.mu.Lock()
+		k := j.key()
+		q.lineage.apply(j)
 		busy := false
-		for _, j := range q.jobs {
-			busy = busy || (j.running && j.key() == k)
+		for _, p := range q.jobs {
+			busy = busy || (p.running && (p.key() == k || p.key() == j.key()))
 		}
 		if !busy {
 			return true
@@ -31,12 +35,12 @@ func (q *Queue) waitIdle(ctx context.Context, k string) bool {
 // waiting first for an upload of it under way, which then stands.
 func (q *Queue) Cancel(ctx context.Context, j Job) error {
 	k := j.key()
-	if !q.waitIdle(ctx, k) {
+	if !q.waitIdle(ctx, &j) {
 		return ctx.Err()
 	}
 	defer q.mu.Unlock()
 	for i := 0; i < len(q.jobs); i++ {
-		if q.jobs[i].key() == k {
+		if key := q.jobs[i].key(); key == k || key == j.key() {
 			q.retire(i, record{Op: "done", Seq: q.jobs[i].Seq})
 			i--
 		}
@@ -51,14 +55,12 @@ func (q *Queue) Cancel(ctx context.Context, j Job) error {
 // caller must then rename the remote file itself.
 func (q *Queue) Retarget(ctx context.Context, j Job, dir int64, name string) (Job, error) {
 	k := j.key()
-	if !q.waitIdle(ctx, k) {
+	if !q.waitIdle(ctx, &j) { // uploaded meanwhile: its jobs now go by id
 		return j, ctx.Err()
 	}
 	defer q.mu.Unlock()
-	q.lineage.apply(&j) // uploaded meanwhile: its jobs now go by id
-	k = j.key()
 	for _, p := range q.jobs {
-		if p.key() != k {
+		if key := p.key(); key != k && key != j.key() {
 			continue
 		}
 		moved := p.Job

@@ -44,11 +44,13 @@ type Files struct {
 	locals map[ref]*Local // by the id the mount shows
 	alias  map[ref]int64  // a new file's pseudo id → its remote id, once uploaded
 	next   int64
+	landed map[ref]*landing // by remote id: what writes left on the remote lately
+	seq    Mark             // of the last landing
 }
 
 // NewFiles opens the queue of o (replaying its journal) under a Files.
 func NewFiles(o Options, inv Invalidator) (*Files, error) {
-	f := &Files{r: o.Remote, inv: inv, log: o.Logger, locals: map[ref]*Local{}, alias: map[ref]int64{}}
+	f := &Files{r: o.Remote, inv: inv, log: o.Logger, locals: map[ref]*Local{}, alias: map[ref]int64{}, landed: map[ref]*landing{}}
 	o.Uploaded = f.uploaded
 	q, err := New(o)
 	if err != nil {

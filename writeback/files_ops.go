@@ -8,10 +8,14 @@ import (
 )
 
 // uploaded is the queue's news of a job done: the local files of that job
-// move onto the version it made, and go once nothing holds them.
+// move onto the version it made, and go once nothing holds them. The
+// metadata cache is told first and the new version is recorded as landed
+// (see Mark), so the file never vanishes from its folder in between.
 func (f *Files) uploaded(j Job, e remote.Entry, conflict bool) {
+	e = uploadedEntry(j, e, conflict)
+	f.invalidate(j.DriveID, j.DirID, e.ID)
 	var closing []*Local
-	var mtimes []mtimeFix
+	var mtime time.Time // set while the upload ran; the remote gets it now
 	f.mu.Lock()
 	k := j.key()
 	for r, l := range f.locals {
@@ -27,48 +31,67 @@ func (f *Files) uploaded(j Job, e remote.Entry, conflict bool) {
 		if l.pending != 0 && l.pending <= j.Seq {
 			l.pending = 0
 		}
-		if !l.mtimeAfter.IsZero() && !conflict && e.ID != 0 {
-			mtimes = append(mtimes, mtimeFix{e.ID, l.mtimeAfter})
+		if !l.mtimeAfter.IsZero() && !conflict {
+			mtime = l.mtimeAfter
 		}
 		l.mtimeAfter = time.Time{}
 		if f.dropLocked(l) {
 			closing = append(closing, l)
 		}
 	}
+	shown := e
+	if !mtime.IsZero() {
+		shown.MTime = mtime
+		f.landLocked(shown, false, pinned) // shown with its mtime until set
+	} else {
+		f.landLocked(shown, false, 0)
+	}
 	f.mu.Unlock()
 	for _, l := range closing {
 		l.st.Close()
 	}
-	for _, m := range mtimes {
-		// Not journaled: after a crash here the content is safe, its
-		// mtime the upload's.
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		if _, err := f.r.SetMTime(ctx, j.DriveID, m.id, m.t); err != nil {
-			f.log.Warn("setting the mtime of an uploaded file", "name", j.Name, "err", err)
-		}
-		cancel()
-	}
-	if f.inv != nil {
-		f.inv.Invalidate(j.DriveID, j.DirID)
-		if e.ID != 0 {
-			f.inv.Invalidate(j.DriveID, e.ID)
-		}
+	if !mtime.IsZero() {
+		f.fixMTime(j, e, mtime)
 	}
 }
 
-// mtimeFix is an mtime set while the upload of its file was under way.
-type mtimeFix struct {
-	id int64
-	t  time.Time
+// uploadedEntry is e, the entry an upload of j made, completed from j (a
+// conflict copy has a name of its own).
+func uploadedEntry(j Job, e remote.Entry, conflict bool) remote.Entry {
+	name := j.Name
+	if conflict {
+		name = e.Name
+	}
+	return completed(e, j.DriveID, j.DirID, name)
 }
 
-// Overlay is folder dir's listing as the mount shows it: local sizes and
-// times over the remote ones, new files not uploaded yet added (and the
-// remote entry of the same name, its upload landing, hidden until the
-// local one goes).
-func (f *Files) Overlay(driveID, dirID int64, list []remote.Entry) []remote.Entry {
+// fixMTime gives uploaded file e the mtime t set while its upload ran.
+// Not journaled: after a crash here the content is safe, its mtime the
+// upload's.
+func (f *Files) fixMTime(j Job, e remote.Entry, t time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := f.r.SetMTime(ctx, j.DriveID, e.ID, t)
+	if err != nil {
+		f.log.Warn("setting the mtime of an uploaded file", "name", j.Name, "err", err)
+	}
+	f.invalidate(j.DriveID, j.DirID, e.ID)
+	f.unpin(j.DriveID, e.ID, func(shown *remote.Entry) {
+		if err != nil {
+			shown.MTime = e.MTime
+		}
+	})
+}
+
+// Overlay is folder dir's listing as the mount shows it, list being the
+// remote's asked at mark: the writes that landed since applied to it,
+// local sizes and times over the remote ones, new files not uploaded yet
+// added (and the remote entry of the same name, its upload landing, hidden
+// until the local one goes).
+func (f *Files) Overlay(driveID, dirID int64, list []remote.Entry, mark Mark) []remote.Entry {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	list = f.overlayLanded(driveID, dirID, list, mark)
 	fresh := map[string]*Local{}
 	for r, l := range f.locals {
 		if j := l.st.Job(); r.drive == driveID && isPseudo(r.id) && j.DirID == dirID && !l.gone {
@@ -109,6 +132,9 @@ func (f *Files) invalidate(driveID int64, ids ...int64) {
 func (f *Files) Mkdir(ctx context.Context, driveID, parentID int64, name string) (remote.Entry, error) {
 	e, err := f.r.Mkdir(ctx, driveID, parentID, name)
 	f.invalidate(driveID, parentID)
+	if err == nil {
+		f.land(completed(e, driveID, parentID, name), false)
+	}
 	return e, err
 }
 
@@ -132,22 +158,28 @@ func (f *Files) Unlink(ctx context.Context, driveID, dirID int64, e remote.Entry
 			l.st.Close()
 		}
 	}
-	var err error
-	if !isPseudo(id) {
-		err = f.r.Trash(ctx, driveID, id)
+	if isPseudo(id) {
+		return nil
 	}
+	err := f.r.Trash(ctx, driveID, id)
 	f.invalidate(driveID, dirID, id)
+	if err == nil {
+		f.land(remote.Entry{ID: id, DriveID: driveID, ParentID: dirID, Name: e.Name}, true)
+	}
 	return err
 }
 
 // Rmdir trashes folder e of parent; children is its remote listing. It
 // fails with ErrNotEmpty if the folder holds anything, local files too.
-func (f *Files) Rmdir(ctx context.Context, driveID, parentID int64, e remote.Entry, children []remote.Entry) error {
-	if len(f.Overlay(driveID, e.ID, children)) > 0 {
+func (f *Files) Rmdir(ctx context.Context, driveID, parentID int64, e remote.Entry, children []remote.Entry, mark Mark) error {
+	if len(f.Overlay(driveID, e.ID, children, mark)) > 0 {
 		return ErrNotEmpty
 	}
 	err := f.r.Trash(ctx, driveID, e.ID)
 	f.invalidate(driveID, parentID, e.ID)
+	if err == nil {
+		f.land(completed(e, driveID, parentID, e.Name), true)
+	}
 	return err
 }
 
@@ -176,6 +208,11 @@ func (f *Files) Rename(ctx context.Context, driveID int64, e remote.Entry, oldDi
 		err = f.r.Move(ctx, driveID, id, newDir, newName)
 	}
 	f.invalidate(driveID, id, oldDir, newDir)
+	if err == nil {
+		moved := e
+		moved.ID, moved.DriveID, moved.ParentID, moved.Name = id, driveID, newDir, newName
+		f.land(moved, false)
+	}
 	if err != nil || l == nil {
 		return err
 	}
@@ -218,7 +255,28 @@ func (f *Files) SetMTime(ctx context.Context, e remote.Entry, t time.Time) error
 		}
 	}
 	id := f.Resolve(e.DriveID, e.ID)
-	_, err := f.r.SetMTime(ctx, e.DriveID, id, t)
+	got, err := f.r.SetMTime(ctx, e.DriveID, id, t)
 	f.invalidate(e.DriveID, id, e.ParentID)
+	if err == nil {
+		if got.ID != id {
+			got = e
+			got.ID, got.MTime = id, t
+		}
+		f.land(completed(got, e.DriveID, e.ParentID, e.Name), false)
+	}
 	return err
+}
+
+// completed is e with what a write route may leave out filled in.
+func completed(e remote.Entry, driveID, parentID int64, name string) remote.Entry {
+	if e.DriveID == 0 {
+		e.DriveID = driveID
+	}
+	if e.ParentID == 0 {
+		e.ParentID = parentID
+	}
+	if e.Name == "" {
+		e.Name = name
+	}
+	return e
 }

@@ -50,7 +50,7 @@ func TestFilesCreateShowsBeforeUpload(t *testing.T) {
 	if err := f.Release(l); err != nil {
 		t.Fatal(err)
 	}
-	ov := f.Overlay(1, 5, nil)
+	ov := f.Overlay(1, 5, nil, f.Mark())
 	if len(ov) != 1 || ov[0].Name != "new.txt" || ov[0].Size != 5 {
 		t.Fatalf("overlay %+v", ov)
 	}
@@ -58,7 +58,7 @@ func TestFilesCreateShowsBeforeUpload(t *testing.T) {
 	if err := f.Rename(t.Context(), 1, ov[0], 5, 6, "moved.txt"); err != nil {
 		t.Fatal(err)
 	}
-	if names(f.Overlay(1, 5, nil)) != "" || names(f.Overlay(1, 6, nil)) != "moved.txt" {
+	if names(f.Overlay(1, 5, nil, f.Mark())) != "" || names(f.Overlay(1, 6, nil, f.Mark())) != "moved.txt" {
 		t.Fatal("the rename does not show")
 	}
 	online.Store(true)
@@ -83,12 +83,12 @@ func TestFilesUnlinkDropsPendingUpload(t *testing.T) {
 	l, _ := f.Create(1, 5, "tmp")
 	l.WriteAt([]byte("x"), 0)
 	f.Release(l)
-	e := f.Overlay(1, 5, nil)[0]
+	e := f.Overlay(1, 5, nil, f.Mark())[0]
 	if err := f.Unlink(t.Context(), 1, 5, e); err != nil {
 		t.Fatal(err)
 	}
 	online.Store(true)
-	if f.Status().Pending != 0 || len(f.Overlay(1, 5, nil)) != 0 || r.count("trash") != 0 {
+	if f.Status().Pending != 0 || len(f.Overlay(1, 5, nil, f.Mark())) != 0 || r.count("trash") != 0 {
 		t.Fatalf("status %+v after unlink", f.Status())
 	}
 }
@@ -106,7 +106,7 @@ func TestFilesOpenExistingSyncAndOverlay(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.WriteAt([]byte("AB"), 12) // past the end: a hole of zeros
-	if ov := f.Overlay(1, 5, []remote.Entry{base}); ov[0].Size != 14 {
+	if ov := f.Overlay(1, 5, []remote.Entry{base}, f.Mark()); ov[0].Size != 14 {
 		t.Fatalf("overlay size %d", ov[0].Size)
 	}
 	if err := f.Sync(t.Context(), l); err != nil {
@@ -134,12 +134,12 @@ func TestFilesMTimeAfterCloseKeepsContent(t *testing.T) {
 	l, _ := f.Create(1, 5, "f")
 	l.WriteAt([]byte("bytes"), 0)
 	f.Release(l)
-	e := f.Overlay(1, 5, nil)[0]
+	e := f.Overlay(1, 5, nil, f.Mark())[0]
 	mt := time.Unix(1_500_000_000, 0)
 	if err := f.SetMTime(t.Context(), e, mt); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.Overlay(1, 5, nil)[0]; !got.MTime.Equal(mt) || got.Size != 5 {
+	if got := f.Overlay(1, 5, nil, f.Mark())[0]; !got.MTime.Equal(mt) || got.Size != 5 {
 		t.Fatalf("shown %+v", got)
 	}
 	online.Store(true)
@@ -179,5 +179,51 @@ func TestFilesMTimeDuringUploadNoSecondUpload(t *testing.T) {
 	}
 	if n := r.count("stored"); n != 1 || !r.find(5, "big").mtime.Equal(mt) {
 		t.Fatalf("%d uploads, mtime %v", n, r.find(5, "big").mtime)
+	}
+}
+
+// TestFilesLandedShowsToListingsAskedBefore: a listing asked before an
+// upload landed (it lacks the file) and overlaid after it (the local copy
+// gone) still shows the file, under its remote id; one asked after does
+// not add it again; a trash hides it from listings asked before it.
+func TestFilesLandedShowsToListingsAskedBefore(t *testing.T) {
+	r := newFakeRemote()
+	f, online := offlineFiles(t, r)
+	l, _ := f.Create(1, 5, ".tmp.x")
+	l.WriteAt([]byte("hello"), 0)
+	f.Release(l)
+	before := f.Mark()
+	online.Store(true)
+	deadline := time.Now().Add(5 * time.Second)
+	for f.Status().Pending > 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	up := r.find(5, ".tmp.x")
+	if up == nil || f.Local(1, l.shown) != nil {
+		t.Fatal("not uploaded, or the local copy outlived it")
+	}
+	got := f.Overlay(1, 5, nil, before)
+	if len(got) != 1 || got[0].ID != up.id || got[0].Name != ".tmp.x" || got[0].Size != 5 {
+		t.Fatalf("listing asked before the landing shows %+v", got)
+	}
+	landed := got[0]
+	if got := f.Overlay(1, 5, nil, f.Mark()); len(got) != 0 {
+		t.Fatalf("listing asked after the landing gains %+v", got)
+	}
+	// Renamed, then trashed: listings asked before each see it done.
+	before = f.Mark()
+	if err := f.Rename(t.Context(), 1, landed, 5, 5, "x"); err != nil {
+		t.Fatal(err)
+	}
+	stale := []remote.Entry{{ID: up.id, DriveID: 1, ParentID: 5, Name: ".tmp.x", Size: 5}}
+	if got := f.Overlay(1, 5, stale, before); names(got) != "x" {
+		t.Fatalf("stale listing after the rename shows %q", names(got))
+	}
+	before = f.Mark()
+	if err := f.Unlink(t.Context(), 1, 5, remote.Entry{ID: up.id, DriveID: 1, ParentID: 5, Name: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Overlay(1, 5, stale, before); len(got) != 0 {
+		t.Fatalf("stale listing after the trash shows %q", names(got))
 	}
 }
