@@ -167,12 +167,26 @@ func (d *Drives) dropTree(driveID, dir int64) {
 }
 
 // editListing replaces dir's cached listing with edit of a copy of it;
-// a listing not held stays so (the next List asks for it).
+// a listing not held stays so (the next List asks for it), and one
+// expired stays expired (meta.edit).
 func (d *Drives) editListing(driveID, dir int64, g uint64, edit func([]remote.Entry) []remote.Entry) {
-	key := itemKey{driveID, dir}
-	l, ok := d.lists.peek(key)
-	if !ok {
-		return
+	d.lists.edit(itemKey{driveID, dir}, g, func(l []remote.Entry) []remote.Entry {
+		return edit(slices.Clone(l))
+	})
+}
+
+// distrust expires what a batch of the feed changed when this mount wrote
+// to the drive while the batch was read: the batch may predate the write
+// (a file created then renamed here, the batch having only the creation),
+// so the next look at those items asks the remote.
+func (d *Drives) distrust(driveID int64, changes []DriveChange) {
+	for _, ch := range changes {
+		if ch.ID == 0 {
+			continue
+		}
+		d.invalidate(driveID, ch.ID, ch.OldParent)
+		if ch.NewParent != 0 {
+			d.lists.expire(itemKey{driveID, ch.NewParent})
+		}
 	}
-	d.lists.put(key, edit(slices.Clone(l)), g)
 }

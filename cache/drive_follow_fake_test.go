@@ -22,7 +22,16 @@ type feedFake struct {
 	expired map[string]bool
 
 	polls, changes, activePolls atomic.Int64
-	pollErr, changesErr         error // GUARDED_BY(feedMu)
+	pollErr, changesErr         error  // GUARDED_BY(feedMu)
+	during                      func() // GUARDED_BY(feedMu); run once, after a batch is read
+}
+
+// setDuring makes fn run once, after the next batch is read and before it
+// is returned.
+func (f *feedFake) setDuring(fn func()) {
+	f.feedMu.Lock()
+	f.during = fn
+	f.feedMu.Unlock()
 }
 
 func (f *feedFake) setErrs(poll, changes error) {
@@ -71,7 +80,15 @@ func (f *feedFake) DriveChanges(ctx context.Context, driveID int64, cursor strin
 	if expired {
 		return nil, "", fmt.Errorf("changes: %w", &remote.APIError{Status: 400, Code: "invalid_cursor_error", Kind: remote.ErrInvalid})
 	}
-	return feedSource{f.feed()}.DriveChanges(ctx, driveID, cursor)
+	actions, next, err := feedSource{f.feed()}.DriveChanges(ctx, driveID, cursor)
+	f.feedMu.Lock()
+	during := f.during
+	f.during = nil
+	f.feedMu.Unlock()
+	if during != nil {
+		during()
+	}
+	return actions, next, err
 }
 
 // mutate changes the fake's tree and logs action about item id as it is

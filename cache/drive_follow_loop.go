@@ -131,6 +131,7 @@ func (f *driveFollower) longPoll(ctx context.Context) (bool, error) {
 // many actions it read (a reload counts as one), whether following goes
 // on, and whether the feed answered (no outage).
 func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (n int, alive, reached bool) {
+	told := f.d.told.Load()
 	actions, next, err := f.d.feed.DriveChanges(ctx, f.drive, f.cursor)
 	if ctx.Err() != nil {
 		return 0, false, false
@@ -138,7 +139,11 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (n int, a
 	if err == nil {
 		f.backoff = 0
 		f.cursor = next
-		f.d.publish(f.d.apply(f.drive, actions))
+		changes := f.d.apply(f.drive, actions)
+		if f.d.told.Load() != told {
+			f.d.distrust(f.drive, changes)
+		}
+		f.d.publish(changes)
 		f.d.noteCursor(f.drive, next)
 		f.d.setCurrent(f.drive, true)
 		f.d.follow.note(f.drive, f.mode(), true)

@@ -104,3 +104,37 @@ func TestFollowRestoreAndDeleteAfterTrash(t *testing.T) {
 		t.Fatalf("restored into d4: %q", l)
 	}
 }
+
+// A feed batch touching a listing that a write here invalidated leaves it
+// expired: the next List asks the remote, which has the write.
+func TestFollowNeverRevivesAnInvalidatedListing(t *testing.T) {
+	f := newFeedFake()
+	d, _ := followed(t, f, Options{PollInterval: -1}) // the test applies the batch
+	f.addFile(2, 20, 3)                                // a file uploaded here
+	d.Invalidate(1, 2)
+	old := remote.Entry{ID: 11, ParentID: 2, Name: "f11", Size: 9, Version: "v9"}
+	d.apply(1, []DriveAction{{Action: ActionUpdate, Entry: old}}) // read before the upload
+	if got := names(t, d, 2); !slices.Contains(got, "f20") {
+		t.Fatalf("list 2 = %q: the upload is missing", got)
+	}
+}
+
+// A batch read while this mount wrote to the drive may predate the write:
+// what it touches is asked again, never shown as the batch says.
+func TestFollowDistrustsABatchReadDuringAWrite(t *testing.T) {
+	f := newFeedFake()
+	d, got := followed(t, f, Options{})
+	f.setDuring(func() {
+		// The write here: renamed on the server, the cache told, the
+		// folder listed again; the batch still has the older name.
+		f.mutate(ActionRename, 12, func(e *remote.Entry) { e.Name = "g12" })
+		d.Invalidate(1, 12)
+		d.List(context.Background(), 1, 1)
+		f.setErrs(nil, remote.ErrUnavailable) // the rename's batch never comes
+	})
+	f.mutate(ActionUpdate, 12, func(e *remote.Entry) { e.Size, e.Version = 9, "v9" })
+	next(t, got)
+	if got := names(t, d, 1); !slices.Equal(got, []string{"d2", "d4", "g12"}) {
+		t.Fatalf("list 1 = %q, want the rename made here", got)
+	}
+}

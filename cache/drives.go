@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
 )
@@ -22,6 +23,10 @@ type Drives struct {
 	lists  *meta[itemKey, []remote.Entry]
 	stats  *meta[itemKey, remote.Entry]
 	snaps  *snapshots // nil when the source has none or they are off
+
+	// told counts Invalidate calls: writes made here, which a batch of
+	// the change feed read meanwhile may predate (distrust).
+	told atomic.Uint64
 
 	feed     DriveFeed // nil when the source has none or snapshots are off
 	followed sync.Map  // drive id → *followState
@@ -190,6 +195,7 @@ func (d *Drives) Open(ctx context.Context, e remote.Entry, off, length int64) (i
 // Invalidate drops the cached stat and listing of id, and the listing of
 // its parent (when the stat is known), so the next look asks the remote.
 func (d *Drives) Invalidate(driveID, id int64) {
+	d.told.Add(1)
 	d.invalidate(driveID, id, 0)
 }
 

@@ -218,6 +218,30 @@ func (m *meta[K, V]) run(parent, closing context.Context, key K, f *metaFlight[V
 	close(f.done)
 }
 
+// edit replaces the value of key with fn of it, unless an invalidation
+// happened since gen, and returns whether key was held. An expired value
+// stays expired, edited: the change feed must not make a listing that was
+// invalidated (a write here changed it) fresh again with what it held.
+func (m *meta[K, V]) edit(key K, gen uint64, fn func(V) V) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.entries[key]
+	if !ok || e.err != nil {
+		return false
+	}
+	val := fn(e.val)
+	if m.gen.get() != gen {
+		return true
+	}
+	if m.now().Before(e.expires) || m.kept(key, e) {
+		m.putLocked(key, metaEntry[V]{val: val}, m.ttl)
+		return true
+	}
+	e.val = val
+	m.entries[key] = e
+	return true
+}
+
 // put stores val for key unless an invalidation happened since gen.
 func (m *meta[K, V]) put(key K, val V, gen uint64) {
 	m.mu.Lock()

@@ -223,8 +223,8 @@ func (f *Files) Rename(ctx context.Context, driveID int64, e remote.Entry, oldDi
 	return nil
 }
 
-// SetMTime sets item e's mtime: on its local content if it has some
-// (uploaded with it), else on the remote.
+// SetMTime sets item e's mtime: on its local content if some is still to
+// be uploaded (uploaded with it), else on the remote.
 //
 // A closed file's content is queued already: rsync and cp -p set the
 // mtime right after the close, and uploading a large file a second time
@@ -232,26 +232,8 @@ func (f *Files) Rename(ctx context.Context, driveID int64, e remote.Entry, oldDi
 // or the upload under way is followed by a remote mtime change.
 func (f *Files) SetMTime(ctx context.Context, e remote.Entry, t time.Time) error {
 	if l := f.Local(e.DriveID, e.ID); l != nil {
-		f.mu.Lock()
-		open := l.opens > 0
-		f.mu.Unlock()
-		if open { // the last close queues it with the content
-			l.SetMTime(t)
-			return nil
-		}
-		l.st.SetMTime(t, false)
-		f.mu.Lock()
-		l.mtime = t
-		f.mu.Unlock()
-		queued, running, err := f.q.SetMTime(l.st.Job(), t)
-		switch {
-		case err != nil || queued:
+		if local, err := f.setLocalMTime(l, t); local {
 			return err
-		case running:
-			f.mu.Lock()
-			l.mtimeAfter = t
-			f.mu.Unlock()
-			return nil
 		}
 	}
 	id := f.Resolve(e.DriveID, e.ID)
@@ -265,6 +247,37 @@ func (f *Files) SetMTime(ctx context.Context, e remote.Entry, t time.Time) error
 		f.land(completed(got, e.DriveID, e.ParentID, e.Name), false)
 	}
 	return err
+}
+
+// setLocalMTime gives l's content still to upload mtime t, and reports
+// whether it had some. mtimeAfter is set under f.mu before the queue is
+// asked, and uploaded takes it under f.mu: an upload landing meanwhile
+// either sets it after, or had cleared pending, and the remote takes it.
+func (f *Files) setLocalMTime(l *Local, t time.Time) (bool, error) {
+	f.mu.Lock()
+	open, pending := l.opens > 0, l.pending != 0
+	if !open && pending {
+		l.mtime, l.mtimeAfter = t, t
+	}
+	f.mu.Unlock()
+	switch {
+	case open: // the last close queues it with the content
+		l.SetMTime(t)
+		return true, nil
+	case !pending:
+		return false, nil
+	}
+	l.st.SetMTime(t, false)
+	queued, _, err := f.q.SetMTime(l.st.Job(), t)
+	if queued && err == nil {
+		// The last job carries it: no remote change after the upload.
+		f.mu.Lock()
+		if l.mtimeAfter.Equal(t) {
+			l.mtimeAfter = time.Time{}
+		}
+		f.mu.Unlock()
+	}
+	return true, err
 }
 
 // completed is e with what a write route may leave out filled in.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -226,4 +227,47 @@ func TestFilesLandedShowsToListingsAskedBefore(t *testing.T) {
 	if got := f.Overlay(1, 5, stale, before); len(got) != 0 {
 		t.Fatalf("stale listing after the trash shows %q", names(got))
 	}
+}
+
+// invalidatorFunc is an Invalidator that runs a function.
+type invalidatorFunc func(driveID, id int64)
+
+func (fn invalidatorFunc) Invalidate(driveID, id int64) { fn(driveID, id) }
+
+// TestFilesMTimeWhileTheUploadLands: rsync's utimens arriving while the
+// upload's news is being taken in (the job still counted running) is
+// never lost: the remote file ends with that mtime.
+func TestFilesMTimeWhileTheUploadLands(t *testing.T) {
+	r := newFakeRemote()
+	mt := time.Unix(1_500_000_000, 0)
+	var f *Files
+	var e remote.Entry
+	var once sync.Once
+	inv := invalidatorFunc(func(int64, int64) {
+		once.Do(func() { // the first news of the landing
+			if err := f.SetMTime(context.Background(), e, mt); err != nil {
+				t.Error(err)
+			}
+		})
+	})
+	o := Options{Dir: t.TempDir(), Remote: r, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}.Defaults()
+	r.gate = make(chan struct{})
+	var err error
+	if f, err = NewFiles(o, inv); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close(context.Background(), false) })
+	l, _ := f.Create(1, 5, ".f.tmp")
+	l.WriteAt([]byte("content"), 0)
+	e = l.Entry()
+	f.Release(l)
+	close(r.gate)
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if ff := r.find(5, ".f.tmp"); ff != nil && ff.mtime.Equal(mt) && f.Status().Pending == 0 {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("remote file %+v: the mtime set while the upload landed is lost", r.find(5, ".f.tmp"))
 }
