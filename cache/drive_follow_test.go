@@ -110,7 +110,7 @@ func TestFollowRestoreAndDeleteAfterTrash(t *testing.T) {
 func TestFollowNeverRevivesAnInvalidatedListing(t *testing.T) {
 	f := newFeedFake()
 	d, _ := followed(t, f, Options{PollInterval: -1}) // the test applies the batch
-	f.addFile(2, 20, 3)                                // a file uploaded here
+	f.addFile(2, 20, 3)                               // a file uploaded here
 	d.Invalidate(1, 2)
 	old := remote.Entry{ID: 11, ParentID: 2, Name: "f11", Size: 9, Version: "v9"}
 	d.apply(1, []DriveAction{{Action: ActionUpdate, Entry: old}}) // read before the upload
