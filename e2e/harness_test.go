@@ -255,3 +255,16 @@ func run(t *testing.T, name string, args ...string) string {
 	}
 	return string(out)
 }
+
+// needTool skips t without the program name, or fails it when CI is set:
+// .ci/run installs it there, and a skipped check would pass while testing
+// nothing.
+func needTool(t *testing.T, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed (.ci/run installs it)", name)
+		}
+		t.Skipf("%s is not installed", name)
+	}
+}

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"os"
-	"os/exec"
 	"testing"
 )
 
@@ -10,9 +9,7 @@ import (
 // verifies every block it reads back; after the unmount, fio verifies the
 // server's copy of the file the same way.
 func TestRWFioVerify(t *testing.T) {
-	if _, err := exec.LookPath("fio"); err != nil {
-		t.Skip("fio is not installed")
-	}
+	needTool(t, "fio")
 	e := newRW(t)
 	if err := os.Mkdir(e.mnt("fio"), 0o755); err != nil {
 		t.Fatal(err)

@@ -19,9 +19,7 @@ import (
 // state; the secret comes from an env file. auth's TestEmulatorEndToEnd,
 // TestLoginCallbackRejected and TestListenAddrs test the same in depth.
 func TestSecurityLogin(t *testing.T) {
-	if _, err := os.Stat("/usr/bin/curl"); err != nil {
-		t.Skip("curl is needed to play the browser")
-	}
+	needTool(t, "curl") // plays the browser
 	app := newOAuthApp(t, dataset.Generate(faultSpec(23, 0)))
 	cfgDir := filepath.Join(t.TempDir(), "cfg")
 	envFile := filepath.Join(t.TempDir(), "infomaniak.env")

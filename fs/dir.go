@@ -61,6 +61,9 @@ type dirNode struct {
 	mu   sync.Mutex
 	src  dirSource // GUARDED_BY(mu)
 	last *listing  // GUARDED_BY(mu)
+	// forgot counts forgetListing calls: a listing that began before one
+	// may predate the change that made it (relist).
+	forgot uint64 // GUARDED_BY(mu)
 }
 
 func (d *dirNode) source() dirSource {
@@ -77,9 +80,37 @@ func (d *dirNode) update(it item) {
 	}
 }
 
+// relistTries bounds how often relist lists again because the folder
+// changed here meanwhile.
+const relistTries = 3
+
 // relist lists the directory through its source (whose cache decides
-// whether that costs a request) and names the entries.
+// whether that costs a request) and names the entries. A listing during
+// which the folder changed here (a file created, renamed, removed) may
+// predate the change: it is taken again, and never kept as the last one.
 func (d *dirNode) relist(ctx context.Context) (*listing, error) {
+	for try := 1; ; try++ {
+		d.mu.Lock()
+		forgot := d.forgot
+		d.mu.Unlock()
+		l, err := d.list(ctx)
+		if err != nil {
+			return nil, err
+		}
+		d.mu.Lock()
+		current := d.forgot == forgot
+		if current {
+			d.last = l
+		}
+		d.mu.Unlock()
+		if current || try == relistTries {
+			return l, nil
+		}
+	}
+}
+
+// list lists and names the entries.
+func (d *dirNode) list(ctx context.Context) (*listing, error) {
 	items, err := d.source().list(ctx, d.s)
 	if err != nil {
 		return nil, err
@@ -93,9 +124,6 @@ func (d *dirNode) relist(ctx context.Context) (*listing, error) {
 		l.items[l.names[i]] = it
 	}
 	sort.Strings(l.names)
-	d.mu.Lock()
-	d.last = l
-	d.mu.Unlock()
 	return l, nil
 }
 
@@ -106,6 +134,7 @@ func (d *dirNode) forgetListing() *listing {
 	defer d.mu.Unlock()
 	l := d.last
 	d.last = nil
+	d.forgot++
 	return l
 }
 

@@ -143,9 +143,7 @@ func (d *dirNode) reconcile(touched, gone map[uint64]bool) {
 	d.mu.Unlock()
 	after, err := d.relist(ctx)
 	if err != nil {
-		d.mu.Lock()
-		d.last = nil
-		d.mu.Unlock()
+		d.forgetListing()
 		after = nil
 	}
 	known := map[string]knownChild{}
