@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -86,6 +87,31 @@ func TestXattrs(t *testing.T) {
 	if _, err := syscall.Getxattr(file, "user.nothing", make([]byte, 64)); !errors.Is(err, syscall.ENODATA) {
 		t.Errorf("missing attribute: %v, want ENODATA", err)
 	}
+	// Only user.* is served: ACLs and security labels are not supported
+	// (ENOTSUP), so ls -l asks once per run, not twice per entry.
+	for _, name := range []string{"security.selinux", "system.posix_acl_access"} {
+		if _, err := syscall.Getxattr(file, name, make([]byte, 64)); !errors.Is(err, syscall.ENOTSUP) {
+			t.Errorf("getxattr %s: %v, want ENOTSUP", name, err)
+		}
+	}
+	t.Run("getfattr -d", func(t *testing.T) {
+		getfattr, err := exec.LookPath("getfattr")
+		if err != nil {
+			t.Skip("getfattr (package attr) is not installed")
+		}
+		out, err := exec.Command(getfattr, "-d", file, msg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("getfattr -d: %v\n%s", err, out)
+		}
+		for _, want := range []string{
+			`user.infomaniak.id="` + id + `"`, `user.infomaniak.drive_id="` + drive + `"`,
+			`user.infomaniak.uid="` + getXattr(t, msg, "user.infomaniak.uid") + `"`, `user.mime_type="message/rfc822"`,
+		} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("getfattr -d lacks %s:\n%s", want, out)
+			}
+		}
+	})
 	// The mount is read-only: the kernel refuses before asking us (EROFS);
 	// the nodes would answer EPERM or ENOTSUP (fs unit tests).
 	if err := syscall.Setxattr(file, "user.infomaniak.id", []byte("1"), 0); err == nil {

@@ -82,8 +82,12 @@ func Mount(dir string, root gofs.InodeEmbedder, o Options, mo MountOptions) (*fu
 			Debug:            mo.Debug,
 			Logger:           slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 
-			// security.* is answered by go-fuse, never asked of the nodes.
-			IgnoreSecurityLabels: true,
+			// Not IgnoreSecurityLabels: go-fuse would answer the ACL and
+			// capability names ENODATA, which makes ls -l ask again for
+			// every entry; the nodes answer ENOTSUP (xattr.go). Not
+			// EnableAcl: the kernel would cache "no ACL", but drops that
+			// cache on each READDIRPLUS, so a warm ls -lR still asks.
+			IgnoreSecurityLabels: false,
 		},
 		// No EntryTimeout/AttrTimeout here: go-fuse would put them over
 		// the zero attribute timeout a message's size hint needs.

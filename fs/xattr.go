@@ -60,9 +60,22 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// userNamespace is the only namespace served. The kernel passes every
+// getxattr to the daemon and caches no answer (not even POSIX ACLs, which
+// it caches only with FUSE_POSIX_ACL, and then forgets on every READDIRPLUS
+// of the folder), so ls -l's two lookups per entry, system.posix_acl_access
+// and security.selinux, were two round trips per entry. Answering ENOTSUP
+// for the other namespaces, as a file system without handlers for them
+// does, lets ls (coreutils' per-device cache) and other ACL and label
+// readers stop asking after the first entry; ENODATA told them to go on.
+const userNamespace = "user."
+
 // getXattr copies the value of name into dest, or says its size when
 // dest is empty (getxattr(2)'s size query).
 func getXattr(attrs []xattr, name string, dest []byte) (uint32, syscall.Errno) {
+	if !strings.HasPrefix(name, userNamespace) {
+		return 0, syscall.ENOTSUP
+	}
 	for _, a := range attrs {
 		if a.name == name {
 			return copyOut(dest, a.value)

@@ -67,6 +67,15 @@ func TestXattrCalls(t *testing.T) {
 	if _, errno := getXattr(attrs, "user.c", buf); errno != syscall.ENODATA {
 		t.Errorf("missing: %v", errno)
 	}
+	// ENOTSUP, not ENODATA, outside user.*: ls -l stops asking a file
+	// system for ACLs and labels once told they are not supported.
+	for _, name := range []string{"security.selinux", "system.posix_acl_access", "system.posix_acl_default", "security.capability", "trusted.a"} {
+		for _, dest := range [][]byte{nil, buf} {
+			if _, errno := getXattr(attrs, name, dest); errno != syscall.ENOTSUP {
+				t.Errorf("%s (buffer %d): %v, want ENOTSUP", name, len(dest), errno)
+			}
+		}
+	}
 	if n, errno := listXattr(attrs, buf); errno != 0 || string(buf[:n]) != "user.a\x00user.b\x00" {
 		t.Errorf("list: %q %v", buf[:n], errno)
 	}
