@@ -27,3 +27,10 @@ func TestFakeMail(t *testing.T) {
 		return w.F, w
 	})
 }
+
+func TestFakeWriter(t *testing.T) {
+	TestWriter(t, func(t *testing.T) WriteSubject {
+		w := NewFakeWriteWorld()
+		return WriteSubject{W: w.W, R: w.F, World: w}
+	})
+}

@@ -1,0 +1,53 @@
+package remotetest
+
+import (
+	"testing"
+
+	"github.com/infomaniakfs/infomaniakfs/remote/emulator/dataset"
+)
+
+// FakeWriteWorld is the WriteWorld of a WriterFake: a FakeWorld whose
+// root is protected, as kDrive's is.
+type FakeWriteWorld struct {
+	*FakeWorld
+	W *WriterFake
+}
+
+// NewFakeWriteWorld returns a fake with one drive, a writer into it and
+// their world.
+func NewFakeWriteWorld() FakeWriteWorld {
+	w := NewFakeWorld()
+	wr := NewWriter(w.F)
+	wr.Protect(w.DriveID, 1)
+	return FakeWriteWorld{FakeWorld: w, W: wr}
+}
+
+func (w FakeWriteWorld) Protected(*testing.T) (int64, int64) { return w.DriveID, 1 }
+
+func (w FakeWriteWorld) SetFree(_ *testing.T, drive, free int64) { w.W.SetFree(drive, free) }
+
+// EmulatorWriteWorld is the WriteWorld of an emulator: the suite writes
+// under its first drive's Private folder; the root is protected (the
+// emulator refuses writes there, as kDrive does).
+type EmulatorWriteWorld struct{ EmulatorWorld }
+
+func (w EmulatorWriteWorld) Dir(t *testing.T) (int64, int64) {
+	drive, root := w.EmulatorWorld.Dir(t)
+	n, ok := w.S.Data().ChildByName(drive, root, dataset.NamePrivate)
+	if !ok {
+		t.Fatalf("no %s folder in drive %d", dataset.NamePrivate, drive)
+	}
+	return drive, n.ID
+}
+
+func (w EmulatorWriteWorld) Protected(t *testing.T) (int64, int64) { return w.EmulatorWorld.Dir(t) }
+
+func (w EmulatorWriteWorld) SetFree(t *testing.T, drive, free int64) {
+	for _, d := range w.S.Data().Drives() {
+		if d.ID == drive {
+			w.S.Data().SetQuota(d.UsedSize + free)
+			return
+		}
+	}
+	t.Fatalf("no drive %d", drive)
+}
