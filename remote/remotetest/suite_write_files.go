@@ -73,6 +73,8 @@ func testUploadTaken(t *testing.T, s WriteSubject) {
 	for _, name := range []string{"a.txt", "sub"} {
 		_, err := s.W.Upload(t.Context(), newFile(drive, dir, name, []byte("second")), []byte("second"))
 		wantErr(t, "upload over "+name, err, remote.ErrExists)
+		_, err = s.W.StartSession(t.Context(), newFile(drive, dir, name, []byte("second")), 1)
+		wantErr(t, "session over "+name, err, remote.ErrExists)
 	}
 	touched(s, drive, dir)
 	if l := listed(t, s, drive, dir); len(l) != 2 || l["sub"].ID != sub {
