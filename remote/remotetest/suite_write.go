@@ -58,6 +58,7 @@ func TestWriter(t *testing.T, setup WriteSetup) {
 		{"UploadEmpty", testUploadEmpty},
 		{"UploadNameTaken", testUploadTaken},
 		{"UploadBadContent", testUploadBadContent},
+		{"UploadRepeated", testUploadRepeated},
 		{"UploadReplace", testUploadReplace},
 		{"UploadReplaceStale", testUploadStale},
 		{"UploadReplaceGone", testUploadGone},

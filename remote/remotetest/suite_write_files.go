@@ -152,3 +152,36 @@ func testUploadGone(t *testing.T, s WriteSubject) {
 	_, err := s.W.Upload(t.Context(), replace(e, mine), mine)
 	wantErr(t, "overwrite of a file gone", err, remote.ErrConflict)
 }
+
+// A call takes effect at most once: the same new-file Upload again (what
+// a retry sends after the first answer was lost) answers the file the
+// first made, not ErrExists nor a second file; so does the same
+// FinishSession again. The same name with other content stays ErrExists.
+func testUploadRepeated(t *testing.T, s WriteSubject) {
+	drive, dir := writeDir(t, s)
+	content := Bytes(9, 2000)
+	e := upload(t, s, drive, dir, "once", content)
+	again, err := s.W.Upload(t.Context(), newFile(drive, dir, "once", content), content)
+	if err != nil || again.ID != e.ID {
+		t.Errorf("the same upload again: %+v, %v; want %+v", again, err, e)
+	}
+	parts := chunks(Bytes(10, chunkSize+5))
+	u := newFile(drive, dir, "session once", Bytes(10, chunkSize+5))
+	sess := start(t, s, u, len(parts))
+	send(t, s, sess, parts, 1, 2)
+	f, err := s.W.FinishSession(t.Context(), sess, u)
+	if err != nil {
+		t.Fatalf("finish: %v", err)
+	}
+	if g, err := s.W.FinishSession(t.Context(), sess, u); err != nil || g.ID != f.ID {
+		t.Errorf("the same finish again: %+v, %v; want %+v", g, err, f)
+	}
+	other := Bytes(11, 2000)
+	_, err = s.W.Upload(t.Context(), newFile(drive, dir, "once", other), other)
+	wantErr(t, "another content under the name", err, remote.ErrExists)
+	touched(s, drive, dir, e.ID, f.ID)
+	if l := listed(t, s, drive, dir); len(l) != 2 {
+		t.Errorf("after the repeated calls: %+v", l)
+	}
+	holds(t, s, e, dir, content)
+}

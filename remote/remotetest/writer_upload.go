@@ -96,7 +96,7 @@ func (w *WriterFake) Upload(ctx context.Context, u remote.Upload, content []byte
 	defer w.mu.Unlock()
 	old, err := w.targetLocked(u)
 	if err != nil {
-		return remote.Entry{}, err
+		return w.landedLocked(u, err, remote.ErrExists)
 	}
 	if err := checkContent(u, content); err != nil {
 		return remote.Entry{}, err
@@ -170,7 +170,7 @@ func (w *WriterFake) FinishSession(ctx context.Context, s remote.Session, u remo
 	defer w.mu.Unlock()
 	fs, err := w.sessionLocked(s)
 	if err != nil {
-		return remote.Entry{}, err
+		return w.landedLocked(u, err, remote.ErrNotFound)
 	}
 	var all []byte
 	for i := 1; i <= fs.total; i++ {
@@ -203,4 +203,22 @@ func (w *WriterFake) CancelSession(ctx context.Context, s remote.Session) error 
 	delete(w.sessions, s.Token)
 	w.mu.Unlock()
 	return nil
+}
+
+// landedLocked recognises, as kdrive.Client does, a call an earlier
+// attempt of which landed (its answer lost; the retry refused with sign):
+// the file in place has u's size and hash. Otherwise err stands. w.mu is
+// held.
+func (w *WriterFake) landedLocked(u remote.Upload, err, sign error) (remote.Entry, error) {
+	if !errorsIs(err, sign) || u.Hash == "" {
+		return remote.Entry{}, err
+	}
+	e, ok := w.items[itemKey{u.DriveID, u.FileID}]
+	if u.FileID <= 0 {
+		e, ok = w.namedLocked(u.DriveID, u.DirID, u.Name)
+	}
+	if !ok || e.IsDir || e.Size != u.Size || remote.Hash(w.data[itemKey{e.DriveID, e.ID}]) != u.Hash {
+		return remote.Entry{}, err
+	}
+	return e, nil
 }
