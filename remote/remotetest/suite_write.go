@@ -74,6 +74,7 @@ func TestWriter(t *testing.T, setup WriteSetup) {
 		{"TrashFile", testTrashFile},
 		{"TrashFolder", testTrashFolder},
 		{"SetMTime", testSetMTime},
+		{"Gone", testWriteGone},
 		{"QuotaFull", testQuota},
 		{"NameRefused", testNameRefused},
 		{"PermissionRefused", testPermission},
@@ -198,11 +199,23 @@ func upload(t *testing.T, s WriteSubject, drive, dir int64, name string, content
 		t.Fatalf("upload %q: %v", name, err)
 	}
 	touched(s, drive, dir, e.ID)
+	prime(t, s, drive, e.ID)
 	return e
+}
+
+// prime reads item id through R, so that a cache holds it before the next
+// write and must be told of it (or follow it) to show that write.
+func prime(t *testing.T, s WriteSubject, drive, id int64) {
+	t.Helper()
+	if _, err := s.R.Stat(t.Context(), drive, id); err != nil {
+		t.Fatalf("stat %d: %v", id, err)
+	}
 }
 
 // writeDir makes a fresh folder for one test, through the world.
 func writeDir(t *testing.T, s WriteSubject) (drive, dir int64) {
 	drive, top := s.World.Dir(t)
-	return drive, s.World.AddDir(t, drive, top, fmt.Sprintf("write-%d", dirSeq.Add(1)))
+	dir = s.World.AddDir(t, drive, top, fmt.Sprintf("write-%d", dirSeq.Add(1)))
+	listed(t, s, drive, dir) // primed: see prime
+	return drive, dir
 }

@@ -3,6 +3,7 @@ package remotetest
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
 )
@@ -56,6 +57,13 @@ func testUploadNew(t *testing.T, s WriteSubject) {
 		t.Errorf("upload answered %+v, want new.bin modified %v", e, suiteTime)
 	}
 	holds(t, s, e, dir, content)
+	// No MTime: the server's time.
+	u := newFile(drive, dir, "now", content)
+	u.MTime = time.Time{}
+	n, err := s.W.Upload(t.Context(), u, content)
+	if err != nil || n.MTime.Before(time.Now().Add(-time.Hour)) || n.MTime.After(time.Now().Add(time.Hour)) {
+		t.Errorf("upload without an mtime: %+v, %v; want about now", n, err)
+	}
 }
 
 func testUploadEmpty(t *testing.T, s WriteSubject) {

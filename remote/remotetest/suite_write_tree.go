@@ -155,3 +155,28 @@ func testSetMTime(t *testing.T, s WriteSubject) {
 		t.Errorf("set mtime of a folder: %+v, %v", d, err)
 	}
 }
+
+// Writes about an item or folder that is gone answer ErrNotFound (the
+// read contract's sentinel), except those the contract makes something
+// else: an overwrite based on a version is ErrConflict (UploadReplaceGone)
+// and a trash is done already (TrashFile).
+func testWriteGone(t *testing.T, s WriteSubject) {
+	drive, dir := writeDir(t, s)
+	gone := s.World.AddDir(t, drive, dir, "gone")
+	f := upload(t, s, drive, gone, "f", []byte("x"))
+	s.World.Delete(t, drive, gone)
+	_, err := s.W.Mkdir(t.Context(), drive, gone, "x")
+	wantErr(t, "mkdir in a folder gone", err, remote.ErrNotFound)
+	_, err = s.W.Upload(t.Context(), newFile(drive, gone, "x", []byte("x")), []byte("x"))
+	wantErr(t, "upload into a folder gone", err, remote.ErrNotFound)
+	wantErr(t, "rename of a file gone", s.W.Rename(t.Context(), drive, f.ID, "y"), remote.ErrNotFound)
+	wantErr(t, "move of a file gone", s.W.Move(t.Context(), drive, f.ID, dir, ""), remote.ErrNotFound)
+	_, err = s.W.SetMTime(t.Context(), drive, f.ID, suiteTime)
+	wantErr(t, "set mtime of a file gone", err, remote.ErrNotFound)
+	_, err = s.W.Hash(t.Context(), drive, f.ID)
+	wantErr(t, "hash of a file gone", err, remote.ErrNotFound)
+	keep := upload(t, s, drive, dir, "keep", []byte("k"))
+	wantErr(t, "move into a folder gone", s.W.Move(t.Context(), drive, keep.ID, gone, ""), remote.ErrNotFound)
+	touched(s, drive, dir, keep.ID)
+	holds(t, s, keep, dir, []byte("k"))
+}
