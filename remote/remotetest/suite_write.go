@@ -81,6 +81,7 @@ func TestWriter(t *testing.T, setup WriteSetup) {
 		{"Cancelled", testWriteCancelled},
 		{"GivesUpWhileHanging", testWriteHanging},
 		{"Concurrent", testWriteConcurrent},
+		{"LostAnswers", testLostAnswers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, setup(t)) })

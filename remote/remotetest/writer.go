@@ -3,7 +3,6 @@ package remotetest
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -34,10 +33,11 @@ const (
 // them (file_create, file_update, file_rename, file_move, file_trash).
 type WriterFake struct {
 	*DriveFake
-	// protected, sessions and trash are guarded by DriveFake.mu.
+	// protected, sessions, trashed and lose are guarded by DriveFake.mu.
 	protected map[itemKey]bool
 	sessions  map[string]*fakeSession
-	trash     map[itemKey]remote.Entry
+	trashed   map[itemKey]remote.Entry
+	lose      map[Op]int
 }
 
 var _ remote.DriveWriter = (*WriterFake)(nil)
@@ -53,7 +53,7 @@ type fakeSession struct {
 // NewWriter returns a writer into f.
 func NewWriter(f *DriveFake) *WriterFake {
 	return &WriterFake{DriveFake: f, protected: map[itemKey]bool{},
-		sessions: map[string]*fakeSession{}, trash: map[itemKey]remote.Entry{}}
+		sessions: map[string]*fakeSession{}, trashed: map[itemKey]remote.Entry{}, lose: map[Op]int{}}
 }
 
 // Protect makes folder id refuse writes (ErrPermission): nothing may be
@@ -80,7 +80,7 @@ func (w *WriterFake) SetFree(driveID, free int64) {
 func (w *WriterFake) Trashed(driveID, id int64) (remote.Entry, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	e, ok := w.trash[itemKey{driveID, id}]
+	e, ok := w.trashed[itemKey{driveID, id}]
 	return e, ok
 }
 
@@ -132,8 +132,56 @@ func (w *WriterFake) movableLocked(driveID, id int64) (remote.Entry, error) {
 	return e, nil
 }
 
-// Mkdir implements remote.DriveWriter.
+// LoseAnswer makes the next successful call of op lose its answer: the
+// fake applies it again, as a client's retry would, and answers what the
+// retry gets. A writer keeps the contract if the retry recognises the
+// first attempt (kdrive.Client: landed, madeDir).
+func (w *WriterFake) LoseAnswer(op Op) {
+	w.mu.Lock()
+	w.lose[op]++
+	w.mu.Unlock()
+}
+
+// lost reports, once per LoseAnswer, whether op's answer is lost.
+func (w *WriterFake) lost(op Op) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.lose[op] == 0 {
+		return false
+	}
+	w.lose[op]--
+	return true
+}
+
+// retry is call, and call again when its answer is lost.
+func retry[T any](w *WriterFake, op Op, call func() (T, error)) (T, error) {
+	v, err := call()
+	if err != nil || !w.lost(op) {
+		return v, err
+	}
+	return call()
+}
+
+// Mkdir implements remote.DriveWriter. A retry that finds the name taken
+// by an empty folder takes it for its first attempt's, as kdrive.Client
+// does.
 func (w *WriterFake) Mkdir(ctx context.Context, driveID, parentID int64, name string) (remote.Entry, error) {
+	e, err := w.mkdir(ctx, driveID, parentID, name)
+	if err != nil || !w.lost(OpMkdir) {
+		return e, err
+	}
+	if _, err = w.mkdir(ctx, driveID, parentID, name); !errorsIs(err, remote.ErrExists) {
+		return remote.Entry{}, err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if c, ok := w.namedLocked(driveID, parentID, name); ok && c.IsDir && len(w.children[itemKey{driveID, c.ID}]) == 0 {
+		return c, nil
+	}
+	return remote.Entry{}, err
+}
+
+func (w *WriterFake) mkdir(ctx context.Context, driveID, parentID int64, name string) (remote.Entry, error) {
 	if err := w.enter(ctx, OpMkdir, driveID, parentID); err != nil {
 		return remote.Entry{}, err
 	}
@@ -162,119 +210,6 @@ func (w *WriterFake) addLocked(e remote.Entry) {
 	pk := itemKey{e.DriveID, e.ParentID}
 	w.children[pk] = append(w.children[pk], e.ID)
 	w.logLocked("file_create", e)
-}
-
-// Rename implements remote.DriveWriter: the same name again is done.
-func (w *WriterFake) Rename(ctx context.Context, driveID, id int64, name string) error {
-	if err := w.enter(ctx, OpRename, driveID, id); err != nil {
-		return err
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	e, err := w.movableLocked(driveID, id)
-	if err != nil {
-		return err
-	}
-	return w.placeLocked(e, e.ParentID, name, "file_rename")
-}
-
-// placeLocked puts e under dir as name, unless another item has that
-// name there; w.mu is held.
-func (w *WriterFake) placeLocked(e remote.Entry, dir int64, name, action string) error {
-	if err := checkName(name); err != nil {
-		return err
-	}
-	if c, taken := w.namedLocked(e.DriveID, dir, name); taken && c.ID != e.ID {
-		return fmt.Errorf("fake %s %d to %q: %w", action, e.ID, name, remote.ErrExists)
-	}
-	if dir == e.ParentID && name == e.Name {
-		return nil
-	}
-	if dir != e.ParentID {
-		old := itemKey{e.DriveID, e.ParentID}
-		w.children[old] = slices.DeleteFunc(w.children[old], func(x int64) bool { return x == e.ID })
-		nk := itemKey{e.DriveID, dir}
-		w.children[nk] = append(w.children[nk], e.ID)
-	}
-	e.ParentID, e.Name = dir, name
-	w.items[itemKey{e.DriveID, e.ID}] = e
-	w.logLocked(action, e)
-	return nil
-}
-
-// Move implements remote.DriveWriter.
-func (w *WriterFake) Move(ctx context.Context, driveID, id, destID int64, name string) error {
-	if err := w.enter(ctx, OpMove, driveID, id); err != nil {
-		return err
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	e, err := w.movableLocked(driveID, id)
-	if err != nil {
-		return err
-	}
-	if err := w.dirLocked(driveID, destID); err != nil {
-		return err
-	}
-	for x := destID; x != 0; x = w.items[itemKey{driveID, x}].ParentID {
-		if x == id {
-			return fmt.Errorf("fake move %d into itself: %w", id, remote.ErrInvalid)
-		}
-		if x == 1 {
-			break
-		}
-	}
-	if name == "" {
-		name = e.Name
-	}
-	return w.placeLocked(e, destID, name, "file_move")
-}
-
-// Trash implements remote.DriveWriter: the item and what it holds leave
-// the tree (feed: file_trash). An item already gone is not an error: a
-// retried trash finds what the first attempt did.
-func (w *WriterFake) Trash(ctx context.Context, driveID, id int64) error {
-	if err := w.enter(ctx, OpTrash, driveID, id); err != nil {
-		return err
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	e, err := w.movableLocked(driveID, id)
-	if errorsIs(err, remote.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	pk := itemKey{driveID, e.ParentID}
-	w.children[pk] = slices.DeleteFunc(w.children[pk], func(x int64) bool { return x == id })
-	w.dropLocked(driveID, id)
-	w.trash[itemKey{driveID, id}] = e
-	w.logLocked("file_trash", e)
-	return nil
-}
-
-// SetMTime implements remote.DriveWriter (seconds, the API's resolution).
-// The Version changes with it, as kdrive.Client's (derived from
-// last_modified_at) does: an overwrite is based on the entry it returns.
-func (w *WriterFake) SetMTime(ctx context.Context, driveID, id int64, t time.Time) (remote.Entry, error) {
-	if err := w.enter(ctx, OpSetMTime, driveID, id); err != nil {
-		return remote.Entry{}, err
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	k := itemKey{driveID, id}
-	e, ok := w.items[k]
-	if !ok {
-		return e, fmt.Errorf("fake mtime %d/%d: %w", driveID, id, remote.ErrNotFound)
-	}
-	e.MTime = t.Truncate(time.Second)
-	if !e.IsDir {
-		e.Version = w.versionLocked()
-	}
-	w.items[k] = e
-	w.logLocked("file_update", e)
-	return e, nil
 }
 
 // versionLocked is a Version never given before; w.mu is held.

@@ -86,6 +86,18 @@ func checkContent(u remote.Upload, content []byte) error {
 
 // Upload implements remote.DriveWriter.
 func (w *WriterFake) Upload(ctx context.Context, u remote.Upload, content []byte) (remote.Entry, error) {
+	e, err := w.upload(ctx, u, content)
+	if err != nil || !w.lost(OpUpload) {
+		return e, err
+	}
+	// The retried request, as kdrive.Client sends it: the base version
+	// was checked before the first (the service checks none).
+	u.BaseVersion = ""
+	return w.upload(ctx, u, content)
+}
+
+// upload is one attempt of Upload.
+func (w *WriterFake) upload(ctx context.Context, u remote.Upload, content []byte) (remote.Entry, error) {
 	if err := w.enter(ctx, OpUpload, u.DriveID, u.FileID); err != nil {
 		return remote.Entry{}, err
 	}
@@ -163,6 +175,11 @@ func (w *WriterFake) UploadChunk(ctx context.Context, s remote.Session, n int, c
 // start's, checked again; the hash and mtime are u's. A finish refused
 // for a missing chunk or a hash leaves the session open.
 func (w *WriterFake) FinishSession(ctx context.Context, s remote.Session, u remote.Upload) (remote.Entry, error) {
+	return retry(w, OpFinish, func() (remote.Entry, error) { return w.finishSession(ctx, s, u) })
+}
+
+// finishSession is one attempt of FinishSession.
+func (w *WriterFake) finishSession(ctx context.Context, s remote.Session, u remote.Upload) (remote.Entry, error) {
 	if err := w.enter(ctx, OpFinish, s.DriveID, u.FileID); err != nil {
 		return remote.Entry{}, err
 	}

@@ -3,6 +3,7 @@ package remotetest
 import (
 	"testing"
 
+	"github.com/infomaniakfs/infomaniakfs/remote/emulator"
 	"github.com/infomaniakfs/infomaniakfs/remote/emulator/dataset"
 )
 
@@ -51,3 +52,25 @@ func (w EmulatorWriteWorld) SetFree(t *testing.T, drive, free int64) {
 	}
 	t.Fatalf("no drive %d", drive)
 }
+
+// lostEndpoints are the emulator's endpoints of the calls that may lose
+// their answer.
+var lostEndpoints = map[Op]string{
+	OpMkdir: emulator.EpMkdir, OpUpload: emulator.EpUpload, OpFinish: emulator.EpSessionFinish,
+	OpRename: emulator.EpRename, OpMove: emulator.EpMove, OpTrash: emulator.EpTrash,
+	OpSetMTime: emulator.EpLastModified, OpStart: emulator.EpSessionStart, OpChunk: emulator.EpSessionChunk,
+}
+
+// LoseAnswer breaks the connection of the next call of op after the
+// emulator acted (its reset fault: half the answer, then EOF).
+func (w EmulatorWriteWorld) LoseAnswer(t *testing.T, op Op) {
+	ep, ok := lostEndpoints[op]
+	if !ok {
+		t.Fatalf("no endpoint for %s", op)
+	}
+	w.S.AddFault(emulator.Fault{Endpoint: ep, Kind: emulator.FaultReset, Times: 1})
+}
+
+// LoseAnswer makes the fake apply the next call of op twice (see
+// WriterFake.LoseAnswer).
+func (w FakeWriteWorld) LoseAnswer(_ *testing.T, op Op) { w.W.LoseAnswer(op) }
