@@ -41,6 +41,14 @@ func baseVersion(v string) string {
 	return base
 }
 
+// remoteVersion is e as the source gave it, without a local mark: the
+// source checks what it serves against e.Version (remote.Drives.Open), and
+// a mark is no Version it ever gave.
+func remoteVersion(e remote.Entry) remote.Entry {
+	e.Version = baseVersion(e.Version)
+	return e
+}
+
 // localVersion is the Version a same-version edit gives old's item, and
 // drops what is cached under its current and its remote Version.
 func (d *Drives) localVersion(old remote.Entry) string {

@@ -189,7 +189,7 @@ func (d *Drives) Stat(ctx context.Context, driveID, id int64) (remote.Entry, err
 // Open streams a byte range straight from the inner source: it is the raw
 // contract, uncached (reads that should be cached use ReadAt).
 func (d *Drives) Open(ctx context.Context, e remote.Entry, off, length int64) (io.ReadCloser, error) {
-	return d.inner.Open(ctx, e, off, length)
+	return d.inner.Open(ctx, remoteVersion(e), off, length)
 }
 
 // Invalidate drops the cached stat and listing of id, and the listing of

@@ -210,7 +210,7 @@ func (d *Drives) fetcher(e remote.Entry, st *fileState, off, n int64, ahead bool
 }
 
 func (d *Drives) fetchRange(ctx context.Context, e remote.Entry, off, n int64) ([]byte, error) {
-	rc, err := d.inner.Open(ctx, e, off, n)
+	rc, err := d.inner.Open(ctx, remoteVersion(e), off, n)
 	if err != nil {
 		return nil, err
 	}

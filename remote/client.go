@@ -83,6 +83,10 @@ type Request struct {
 	// API call, so it is not paced as one, and the URL may carry its
 	// signature in the path, so only its host is ever logged.
 	SignedURL bool
+	// Attempts is set by the client: how many times it sent the request.
+	// A write refused after more than one may have been applied by an
+	// earlier attempt whose answer was lost.
+	Attempts int
 }
 
 var sharedHTTP = sync.OnceValue(func() *http.Client {

@@ -85,6 +85,7 @@ func (c *Client) retryLoop(ctx context.Context, req *Request, consume func(*http
 			}
 		}
 		h.attempts++
+		req.Attempts = h.attempts
 		o, done := c.attempt(ctx, req, u, tok, what, consume)
 		*answered = *answered || o.answered
 		if done {

@@ -89,7 +89,9 @@
 // direct upload, rename, move, trash. Each appears in the change feeds and
 // updates the drive's used size. Names must be 1-255 bytes without "/" or
 // NUL (else 422 validation_failed); the drive root and the spaces under it
-// cannot be written to, renamed, moved or trashed (403 forbidden_error).
+// cannot be written to, renamed, moved or trashed (403 forbidden_error;
+// an upload or session into the root: 403
+// upload_destination_not_writable_error, the spec's code for it).
 // Conflicts answer 409: destination_already_exists (directory), conflict_error
 // (rename, move without conflict=rename: rclone's witness),
 // file_already_exists_error (upload with conflict=error, the Android app's

@@ -124,6 +124,7 @@ func TestUpload(t *testing.T) {
 	wantCode(t, post(t, s, tok, http.MethodPost, q("file_name", "x", "total_size", ""), "", body, 422), "validation_failed")
 	wantCode(t, post(t, s, tok, http.MethodPost, q("file_name", "a/b"), "", body, 422), "validation_failed")
 	wantCode(t, post(t, s, tok, http.MethodPost, q("file_name", "x", "directory_id", "999999"), "", body, 404), "upload_destination_not_found_error")
+	wantCode(t, post(t, s, tok, http.MethodPost, q("file_name", "x", "directory_id", "1"), "", body, 403), "upload_destination_not_writable_error")
 	wantCode(t, post(t, s, tok, http.MethodPost, q("file_name", "x", "file_id", fmt.Sprint(n.ID)), "", body, 400), "validation_failed")
 	wantCode(t, post(t, s, tok, http.MethodPost, q("file_name", "x", "conflict", "maybe"), "", body, 422), "validation_failed")
 	if _, err := d.AddFile(100001, priv.ID, "huge", d.Drives()[0].Size-d.Drives()[0].UsedSize); err != nil {

@@ -134,8 +134,15 @@ func (s *Server) uploadTarget(w http.ResponseWriter, d int64, p map[string]strin
 	}
 	dirID, err := strconv.ParseInt(p["directory_id"], 10, 64)
 	dir, ok := s.data.Item(d, dirID)
-	if err != nil || !ok || !dir.IsDir || dirID == dataset.RootID {
+	if err != nil || !ok || !dir.IsDir {
 		apiError(w, http.StatusNotFound, "upload_destination_not_found_error", "the destination directory does not exist")
+		return uploadTarget{}, false
+	}
+	if dirID == dataset.RootID {
+		// A folder that exists but takes no upload: the code of the
+		// official spec's ErrorCode enum and the Android app's upload
+		// errors (additions §5.3); 403 as for every other refused write.
+		apiError(w, http.StatusForbidden, "upload_destination_not_writable_error", "the drive root holds only the special folders")
 		return uploadTarget{}, false
 	}
 	name := p["file_name"]

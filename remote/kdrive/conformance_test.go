@@ -15,3 +15,13 @@ func TestConformance(t *testing.T) {
 		return New(rc, s.URL()), remotetest.EmulatorWorld{S: s}
 	})
 }
+
+// The client on the emulator keeps the remote.DriveWriter contract the
+// shared fake (remotetest.WriterFake) is held to.
+func TestWriterConformance(t *testing.T) {
+	remotetest.TestWriter(t, func(t *testing.T) remotetest.WriteSubject {
+		s, rc := remotetest.StartEmulator(t)
+		c := New(rc, s.URL())
+		return remotetest.WriteSubject{W: c, R: c, World: remotetest.EmulatorWriteWorld{EmulatorWorld: remotetest.EmulatorWorld{S: s}}}
+	})
+}

@@ -49,12 +49,32 @@ func (c *Client) entryOf(raw json.RawMessage, drive int64) (remote.Entry, error)
 func (c *Client) Mkdir(ctx context.Context, driveID, parentID int64, name string) (remote.Entry, error) {
 	what := fmt.Sprintf("mkdir %q in drive %d folder %d", name, driveID, parentID)
 	var raw json.RawMessage
-	err := c.postJSON(ctx, http.MethodPost, c.mkdirURL(driveID, parentID)+"?with=hash", map[string]string{"name": name}, &raw)
-	if err != nil {
-		return remote.Entry{}, writeError(err, what, true)
+	b, _ := json.Marshal(map[string]string{"name": name})
+	req := &remote.Request{Method: http.MethodPost, URL: c.mkdirURL(driveID, parentID) + "?with=hash", Body: b, ContentType: "application/json"}
+	if _, err := c.rc.Call(ctx, req, &raw); err != nil {
+		err = writeError(err, what, true)
+		if errors.Is(err, remote.ErrExists) && req.Attempts > 1 {
+			return c.madeDir(ctx, driveID, parentID, name, err)
+		}
+		return remote.Entry{}, err
 	}
 	e, err := c.entryOf(raw, driveID)
 	return e, writeError(err, what, false)
+}
+
+// madeDir recognises the folder an earlier attempt of a Mkdir made (its
+// answer lost, the retry refused as a name taken): the folder of that
+// name, empty. Otherwise err stands.
+func (c *Client) madeDir(ctx context.Context, driveID, parentID int64, name string, err error) (remote.Entry, error) {
+	e, serr := c.childNamed(ctx, driveID, parentID, name)
+	if serr != nil || !e.IsDir {
+		return remote.Entry{}, err
+	}
+	if kids, lerr := c.List(ctx, driveID, e.ID); lerr != nil || len(kids) > 0 {
+		return remote.Entry{}, err
+	}
+	c.log.Debug("kdrive: an earlier attempt of this mkdir landed", "drive", driveID, "id", e.ID)
+	return e, nil
 }
 
 // Rename gives item id a new name in its folder.

@@ -17,6 +17,11 @@ var writeKinds = map[string]error{
 	"folder__destination_folder_already_exists": remote.ErrExists,
 	"conflict_error":                            remote.ErrExists,
 	"file_already_exists_error":                 remote.ErrExists,
+	// A destination the user may not write to (the spec's ErrorCode
+	// enum, the Android app's upload errors: additions §5.3), whatever
+	// status it comes with.
+	"upload_destination_not_writable_error": remote.ErrPermission,
+	"destination_not_writable":              remote.ErrPermission,
 }
 
 // writeError wraps what a write call returned with the write sentinel its

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
+	"strings"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
 )
@@ -81,7 +83,40 @@ func (c *Client) Upload(ctx context.Context, u remote.Upload, content []byte) (r
 		return c.landed(ctx, u, writeError(err, what, true), remote.ErrExists)
 	}
 	e, err := c.entryOf(raw, u.DriveID)
-	return e, writeError(err, what, false)
+	if err != nil {
+		return e, writeError(err, what, false)
+	}
+	return c.keptName(ctx, u, e, what)
+}
+
+// renamedByServer reports whether got is the name the service gives a new
+// file whose name asked is a folder's ("a.txt" → "a(1).txt"): with
+// conflict=error it renames rather than refuses such a clash (additions
+// §5.2, the desktop client's witness).
+func renamedByServer(asked, got string) bool {
+	ext := path.Ext(asked)
+	if ext == asked {
+		ext = ""
+	}
+	n, ok := strings.CutPrefix(got, strings.TrimSuffix(asked, ext)+"(")
+	if n, ok = strings.CutSuffix(n, ")"+ext); !ok || n == "" {
+		return false
+	}
+	return strings.Trim(n, "0123456789") == ""
+}
+
+// keptName holds the contract's "nothing is ever replaced by name, the
+// name taken is ErrExists" where the service renamed a new file instead:
+// the renamed file goes to the trash (it is ours, and recoverable there).
+func (c *Client) keptName(ctx context.Context, u remote.Upload, e remote.Entry, what string) (remote.Entry, error) {
+	if u.FileID > 0 || !renamedByServer(u.Name, e.Name) {
+		return e, nil
+	}
+	err := fmt.Errorf("%s: %w: a folder has that name (the service named the file %q)", what, remote.ErrExists, e.Name)
+	if terr := c.Trash(ctx, u.DriveID, e.ID); terr != nil {
+		return remote.Entry{}, fmt.Errorf("%w; trashing %q: %w", err, e.Name, terr)
+	}
+	return remote.Entry{}, err
 }
 
 // landed recognises an upload an earlier attempt of the same call made
@@ -133,6 +168,7 @@ func (c *Client) StartSession(ctx context.Context, u remote.Upload, chunks int) 
 	var data struct {
 		Token     string `json:"token"`
 		UploadURL string `json:"upload_url"`
+		FileName  string `json:"file_name"`
 	}
 	if err := c.postJSON(ctx, http.MethodPost, c.sessionStartURL(u.DriveID), p, &data); err != nil {
 		return remote.Session{}, writeError(err, what, true)
@@ -143,7 +179,15 @@ func (c *Client) StartSession(ctx context.Context, u remote.Upload, chunks int) 
 	if data.UploadURL == "" {
 		data.UploadURL = c.api
 	}
-	return remote.Session{DriveID: u.DriveID, Token: data.Token, URL: data.UploadURL, Chunks: chunks}, nil
+	s := remote.Session{DriveID: u.DriveID, Token: data.Token, URL: data.UploadURL, Chunks: chunks}
+	if u.FileID <= 0 && renamedByServer(u.Name, data.FileName) {
+		err := fmt.Errorf("%s: %w: a folder has that name", what, remote.ErrExists)
+		if cerr := c.CancelSession(ctx, s); cerr != nil {
+			err = fmt.Errorf("%w; cancelling: %w", err, cerr)
+		}
+		return remote.Session{}, err
+	}
+	return s, nil
 }
 
 // UploadChunk sends chunk n with its hash; the server keeps the last copy
@@ -182,13 +226,19 @@ func (c *Client) FinishSession(ctx context.Context, s remote.Session, u remote.U
 		return c.landed(ctx, u, writeError(err, what, true), remote.ErrNotFound)
 	}
 	e, err := c.entryOf(data.File, u.DriveID)
-	return e, writeError(err, what, false)
+	if err != nil {
+		return e, writeError(err, what, false)
+	}
+	return c.keptName(ctx, u, e, what)
 }
 
-// CancelSession drops s; a session already gone is not an error.
+// CancelSession drops s; a session already gone is not an error. The
+// service answers 400 for a session already cancelled, finished or
+// expired (the desktop client reads it so, additions §5.3), 404 perhaps.
 func (c *Client) CancelSession(ctx context.Context, s remote.Session) error {
 	err := c.postJSON(ctx, http.MethodDelete, c.sessionCancelURL(s.DriveID, s.Token), nil, nil)
-	if errors.Is(err, remote.ErrNotFound) {
+	var ae *remote.APIError
+	if errors.Is(err, remote.ErrNotFound) || (errors.As(err, &ae) && ae.Status == http.StatusBadRequest) {
 		return nil
 	}
 	return writeError(err, fmt.Sprintf("cancelling an upload session of drive %d", s.DriveID), false)
