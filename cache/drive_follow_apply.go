@@ -145,8 +145,10 @@ func (d *Drives) remove(driveID int64, gone remote.Entry, g uint64) (DriveChange
 }
 
 // dropTree drops the listing of dir and the listings and stats of
-// everything under it.
+// everything under it: what its listings hold, and the stats of items
+// under it whose listing is not held (one the feed reported on its own).
 func (d *Drives) dropTree(driveID, dir int64) {
+	under := map[int64]bool{dir: true}
 	stack := []int64{dir}
 	for len(stack) > 0 {
 		id := stack[len(stack)-1]
@@ -160,10 +162,21 @@ func (d *Drives) dropTree(driveID, dir int64) {
 		for _, c := range list {
 			d.stats.del(itemKey{driveID, c.ID})
 			if c.IsDir {
+				under[c.ID] = true
 				stack = append(stack, c.ID)
 			}
 		}
 	}
+	d.stats.delWhere(func(k itemKey, e remote.Entry) bool {
+		if k.drive != driveID || !under[e.ParentID] {
+			return false
+		}
+		if e.IsDir {
+			under[e.ID] = true
+			d.lists.del(k)
+		}
+		return true
+	})
 }
 
 // editListing replaces dir's cached listing with edit of a copy of it;

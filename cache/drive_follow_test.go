@@ -138,3 +138,20 @@ func TestFollowDistrustsABatchReadDuringAWrite(t *testing.T) {
 		t.Fatalf("list 1 = %q, want the rename made here", got)
 	}
 }
+
+// A removed folder takes the stats of everything under it, also of items
+// whose folder listing is not held (one the feed reported on its own).
+func TestFollowRemovedFolderDropsStatsUnderIt(t *testing.T) {
+	f := newFeedFake()
+	d, _ := followed(t, f, Options{PollInterval: -1}) // the test applies the batch
+	if _, err := d.Stat(context.Background(), 1, 10); err != nil {
+		t.Fatal(err)
+	}
+	d.lists.del(itemKey{1, 3}) // f10's folder, d3, no longer listed
+	d.apply(1, []DriveAction{{Action: ActionTrash, Entry: remote.Entry{ID: 2, ParentID: 1, IsDir: true}}})
+	for _, id := range []int64{2, 3, 10, 11} {
+		if e, ok := d.stats.peek(itemKey{1, id}); ok {
+			t.Errorf("stat of %d kept after its folder went: %+v", id, e)
+		}
+	}
+}

@@ -330,6 +330,24 @@ func (m *meta[K, V]) delIf(match func(K) bool) {
 	m.mu.Unlock()
 }
 
+// delWhere drops every entry for which match, given its key and value,
+// holds, until none does (a match may depend on what an earlier one
+// dropped), and the loads in flight of those keys.
+func (m *meta[K, V]) delWhere(match func(K, V) bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for more := true; more; {
+		more = false
+		for k, e := range m.entries {
+			if e.err == nil && match(k, e.val) {
+				delete(m.entries, k)
+				delete(m.flights, k)
+				more = true
+			}
+		}
+	}
+}
+
 func (m *meta[K, V]) clear() {
 	m.mu.Lock()
 	clear(m.entries)

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -56,13 +55,9 @@ func (h *heldFeed) hold(gate *chan struct{}) chan struct{} {
 // A batch of the change feed fetched before a write, applied after the
 // writer told the cache (Invalidate), must not bring back what the write
 // changed: here a rename (rsync's temporary file renamed into place). The
-// cache applies the stale file_create over the fresh listing, and the
-// final name vanishes until the next batch: a read after the write does
-// not see it. Known bug, reported; set INFOMANIAKFS_KNOWN_BUGS=1 to run.
+// stale file_create must not be applied over the fresh listing (distrust),
+// or the final name would vanish until the next batch.
 func TestStaleFeedBatchAfterWrite(t *testing.T) {
-	if os.Getenv("INFOMANIAKFS_KNOWN_BUGS") == "" {
-		t.Skip("known bug: a feed batch fetched before a write is applied over it (set INFOMANIAKFS_KNOWN_BUGS=1)")
-	}
 	w := remotetest.NewFakeWriteWorld()
 	feed := &heldFeed{feedSource: feedSource{remotetest.Feed{DriveFake: w.F}}, at: make(chan string, 1)}
 	d := decoratedForWrites(t, feed)
