@@ -20,7 +20,7 @@ func (b *bench) report(r *results) string {
 	if b.cfg.Bandwidth > 0 {
 		bw = fmtBytes(b.cfg.Bandwidth) + "/s"
 	}
-	fmt.Fprintf(&s, "- WAN pass: %v added before each request, %s shared by response bodies (one proxy per server, same code). Loopback pass: %s.\n",
+	fmt.Fprintf(&s, "- WAN pass: %v added before each request, %s shared by response bodies and as much again by request bodies (uploads) (one proxy per server, same code). Loopback pass: %s.\n",
 		b.cfg.Latency, bw, map[bool]string{true: "same proxies, no latency, no cap (FUSE overhead alone)", false: "not run"}[b.cfg.Loopback])
 	sp := b.cfg.Spec
 	fmt.Fprintf(&s, "- Data set (seed %d): %d entries in drive %q (folders %d deep, %d sub-folders and %d files each), a %d-entry directory, %d × %s files, a %s file; a %d-message mail folder.\n",
