@@ -35,6 +35,14 @@ type config struct {
 
 	Spec    dataset.Spec
 	BigFile int64
+	// UpSize is the big upload's size (--up-size); UpParallel how many
+	// requests the direct uploads keep in flight (chunks of the big file,
+	// or small files); UpBudget the upload ops' own time budget, from
+	// their first run, so the read ops' budget cannot squeeze them out.
+	UpSize     int64
+	UpChunk    int64 // the direct big upload's chunk size
+	UpParallel int
+	UpBudget   time.Duration
 	// AccountPass runs the pass on Account, a data set of a real
 	// account's size (rsync of the whole drive and mail).
 	AccountPass    bool
@@ -63,6 +71,9 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringSliceVar(&c.Contenders, "contenders", nil, "only these contenders (default all)")
 	fs.StringSliceVar(&c.Ops, "ops", nil, "only these ops, by key (default all)")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the generated data set and temp dirs")
+	upSize := fs.String("up-size", envOr(getenv("BENCH_UP_SIZE"), ""), "size of the big upload (default 1GiB, quick 128MiB; env BENCH_UP_SIZE)")
+	upChunk := fs.String("up-chunk", "8MiB", "chunk size of the direct big upload's session (infomaniakfs uses 8 MiB)")
+	fs.IntVar(&c.UpParallel, "up-parallel", 4, "requests the direct uploads keep in flight (chunks of the big file, small files)")
 	budget := fs.Duration("budget", -1, "skip the runs of the WAN and loopback passes that would start after this long (default 14m, quick 2m10s; 0 = no limit); the account pass has its own (7m, quick 1m)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -80,6 +91,17 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		}
 	}
 	c.applySizes()
+	if *upSize != "" {
+		if c.UpSize, err = parseSize(*upSize); err != nil || c.UpSize <= 0 {
+			return c, fmt.Errorf("--up-size: want a positive size, got %q", *upSize)
+		}
+	}
+	if c.UpChunk, err = parseSize(*upChunk); err != nil || c.UpChunk <= 0 {
+		return c, fmt.Errorf("--up-chunk: want a positive size, got %q", *upChunk)
+	}
+	if c.UpParallel < 1 {
+		return c, fmt.Errorf("--up-parallel: want at least 1, got %d", c.UpParallel)
+	}
 	if c.Quick && !fs.Changed("out") {
 		// A quick run's small data set must never replace the full table.
 		c.Out = "bench/RESULTS-quick.md"
@@ -105,6 +127,7 @@ func (c *config) applySizes() {
 		c.ChangeGap = 4 * time.Second
 		c.OpTimeout = 90 * time.Second
 		c.Budget = 130 * time.Second
+		c.UpSize, c.UpBudget = 128<<20, 2*time.Minute
 		if c.Runs == 0 {
 			c.Runs = 1
 		}
@@ -122,6 +145,7 @@ func (c *config) applySizes() {
 		c.ChangeGap = 4 * time.Second
 		c.OpTimeout = 3 * time.Minute
 		c.Budget = 14 * time.Minute
+		c.UpSize, c.UpBudget = 1<<30, 8*time.Minute
 		if c.Runs == 0 {
 			c.Runs = 3
 		}

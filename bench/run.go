@@ -13,9 +13,10 @@ import (
 type opKind int
 
 const (
-	onDrive opKind = iota // mounts, local, direct where it has an equivalent
-	onReads               // also the FUSE ceiling
-	onMail                // infomaniakfs and local only (rclone has no mail)
+	onDrive  opKind = iota // mounts, local, direct where it has an equivalent
+	onReads                // also the FUSE ceiling
+	onMail                 // infomaniakfs and local only (rclone has no mail)
+	onUpload               // contenders that can write to the emulator, through contender.upload
 )
 
 // opDef is one benchmark operation: its first step runs cold on a fresh
@@ -29,6 +30,12 @@ type opDef struct {
 	heavy  bool // minutes per run: HeavyRuns repetitions
 	optIn  bool // opt-in contenders (rclone's kDrive backend) run it too
 	direct func(ctx context.Context, d *direct, b *bench) (sample, error)
+	// after runs once each run is over and its mount stopped, outside
+	// the measures (the upload ops remove what they wrote).
+	after func(b *bench)
+	// budget, when set, replaces cfg.Budget for this op, counted from its
+	// first run.
+	budget time.Duration
 }
 
 // step is one measured phase of an op; name is its row in the table.
@@ -76,6 +83,7 @@ func (b *bench) ops() []opDef {
 			{name: fmt.Sprintf("server change → visible to stat, worst of %d, %v apart", b.cfg.Changes, b.cfg.ChangeGap), fs: opWorstChange},
 		}, metric: perSecs, kind: onDrive, heavy: true},
 	}
+	all = append(all, b.uploadOps()...)
 	if b.account {
 		all = b.accountOps()
 	}
@@ -99,6 +107,10 @@ func (o opDef) appliesTo(c *contender) bool {
 		return false
 	case c.direct != nil:
 		return o.direct != nil
+	case o.kind == onUpload:
+		return c.upload != nil
+	case c.upload != nil && c.mount == nil:
+		return false // an upload-only contender
 	case o.kind == onMail:
 		return c.mail
 	case o.kind == onDrive:
@@ -108,13 +120,23 @@ func (o opDef) appliesTo(c *contender) bool {
 }
 
 // runPass runs every op for every contender under one network setting.
+// Once cfg.Budget is spent the ops left are skipped, but for those with a
+// budget of their own.
 func (b *bench) runPass(ctx context.Context, pass string, res *results) error {
 	res.addPass(pass)
 	res.addPhase(phaseMount, perSecs)
+	spent := false
 	for _, o := range b.ops() {
 		for _, st := range o.steps {
 			res.addPhase(st.name, o.metric)
 		}
+		start, budget := b.start, b.cfg.Budget
+		if o.budget > 0 {
+			start, budget = time.Now(), o.budget
+		} else if spent {
+			continue
+		}
+	contenders:
 		for _, c := range b.contenders() {
 			if !o.appliesTo(c) {
 				continue
@@ -130,9 +152,10 @@ func (b *bench) runPass(ctx context.Context, pass string, res *results) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				if b.cfg.Budget > 0 && time.Since(b.start) > b.cfg.Budget {
-					b.note(fmt.Sprintf("time budget of %v reached during [%s] %s: the runs after it were skipped", b.cfg.Budget, pass, o.steps[0].name))
-					return nil
+				if budget > 0 && time.Since(start) > budget {
+					b.note(fmt.Sprintf("time budget of %v reached during [%s] %s: the runs after it were skipped", budget, pass, o.steps[0].name))
+					spent = spent || o.budget == 0
+					break contenders
 				}
 				b.runOne(ctx, pass, o, c, i, runs, res)
 			}
@@ -145,6 +168,9 @@ func (b *bench) runPass(ctx context.Context, pass string, res *results) error {
 func (b *bench) runOne(ctx context.Context, pass string, o opDef, c *contender, i, runs int, res *results) {
 	octx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
 	defer cancel()
+	if o.after != nil {
+		defer o.after(b) // deferred first: runs after the mount stopped
+	}
 	if err := dropCaches(); err != nil {
 		b.note(err.Error())
 	}
@@ -179,8 +205,13 @@ func (b *bench) runOne(ctx context.Context, pass string, o opDef, c *contender, 
 	}
 	h0, a0 := counters()
 	t := time.Now()
-	sess, err := c.mount(octx)
-	if c.http != nil {
+	mount := c.mount
+	if o.kind == onUpload {
+		mount = c.upload
+	}
+	sess, err := mount(octx)
+	// A read-write mount is another configuration: not in the mount row.
+	if c.http != nil && o.kind != onUpload {
 		dh, da := since(h0, a0)
 		res.record(pass, phaseMount, c.name, sample{secs: time.Since(t).Seconds()}, err, dh, da)
 	}

@@ -67,9 +67,11 @@ func (b *bench) report(r *results) string {
 }
 
 func (b *bench) targets() []target {
-	var seq, lsr, cp opDef
+	var seq, lsr, cp, up opDef
 	for _, o := range b.ops() {
 		switch o.key {
+		case "up1g":
+			up = o
 		case "seq":
 			seq = o
 		case "lsr":
@@ -86,6 +88,9 @@ func (b *bench) targets() []target {
 	if lsr.key != "" && b.rclone != "" {
 		ts = append(ts, target{"cold ls -lR", lsr.steps[0].name, cRcloneOff, 2},
 			target{"warm ls -lR", lsr.steps[1].name, cRcloneOff, 5})
+	}
+	if up.key != "" {
+		ts = append(ts, target{"upload of one big file through the mount (issue 13)", up.steps[0].name, cDirect, 0.9})
 	}
 	if cp.key != "" && b.rclone != "" {
 		ts = append(ts, target{"cold cp -r of the small files (issue 10)", cp.steps[0].name, cRcloneOff, 10})

@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zeebo/xxh3"
+)
+
+// The upload ops (issue 13): a big file, then a folder of small files,
+// written into each contender's read-write mount and timed until the
+// server holds them whole, against the same uploads in plain HTTP
+// (upload_direct.go). The end is read in the emulator's data directory:
+// the emulator writes an upload there (a temporary file renamed into
+// place) before it answers the upload's last request, so a file of the
+// full size there is one the server has acknowledged, whichever client
+// sent it. Watching it costs no API request. The bytes are compared with
+// the source afterwards, outside the time.
+
+// upPrefix names everything the upload ops write, so one sweep removes it.
+const upPrefix = "bench-up-"
+
+// pollEvery is how often the server's disk is looked at.
+const pollEvery = 10 * time.Millisecond
+
+func (b *bench) uploadOps() []opDef {
+	sp := b.cfg.Spec
+	return []opDef{
+		{key: "up1g", steps: []step{{name: fmt.Sprintf("upload a %s file (cp, sync, until on the server)", fmtBytes(b.cfg.UpSize)), fs: opUpBig}},
+			metric: perMiBs, kind: onUpload, optIn: true, budget: b.cfg.UpBudget, after: (*bench).removeUploads,
+			direct: func(ctx context.Context, d *direct, b *bench) (sample, error) { return b.directUpBig(ctx, d) }},
+		{key: "upsmall", steps: []step{{name: fmt.Sprintf("upload %d × %s files (cp -r, until all on the server)", sp.SmallFiles, fmtBytes(sp.SmallFileSize)), fs: opUpSmall}},
+			metric: perSecs, kind: onUpload, optIn: true, budget: b.cfg.UpBudget, after: (*bench).removeUploads,
+			direct: func(ctx context.Context, d *direct, b *bench) (sample, error) { return b.directUpSmall(ctx, d) }},
+	}
+}
+
+// wantsUploads reports whether --ops leaves an upload op.
+func (c config) wantsUploads() bool {
+	if len(c.Ops) == 0 {
+		return true
+	}
+	for _, k := range c.Ops {
+		if k == "up1g" || k == "upsmall" {
+			return true
+		}
+	}
+	return false
+}
+
+// upName is a fresh name for one run's upload.
+func (b *bench) upName(ext string) string {
+	b.upSeq++
+	return fmt.Sprintf("%s%d%s", upPrefix, b.upSeq, ext)
+}
+
+// upServerDir is the drive's Private folder in the emulator's data directory.
+func (b *bench) upServerDir() string {
+	return filepath.Join(b.data, "kdrive", filepath.Dir(b.rel.big))
+}
+
+// smallSrc is the local folder of small files the uploads copy.
+func (b *bench) smallSrc() string { return filepath.Join(b.data, "kdrive", b.rel.small) }
+
+// makeUploadSource writes the big upload's source: UpSize pseudo-random
+// bytes (incompressible, as photos and videos are), and keeps its hash.
+func (b *bench) makeUploadSource() error {
+	b.upSrc = filepath.Join(b.tmp, "upload-src.bin")
+	f, err := os.Create(b.upSrc)
+	if err != nil {
+		return err
+	}
+	h := xxh3.New()
+	rng := rand.NewChaCha8([32]byte{13})
+	buf := make([]byte, 1<<20)
+	for left := b.cfg.UpSize; left > 0 && err == nil; left -= int64(len(buf)) {
+		p := buf[:min(int64(len(buf)), left)]
+		_, _ = rng.Read(p)
+		_, _ = h.Write(p)
+		_, err = f.Write(p)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	b.upSrcHash = h.Sum64()
+	return err
+}
+
+// opUpBig copies the source into the mount's Private folder, fsyncs it
+// (sync FILE: infomaniakfs answers once kDrive acknowledged the upload;
+// rclone's VFS only flushes its cache file) and waits for the server.
+func opUpBig(ctx context.Context, b *bench, p paths) (sample, error) {
+	name := b.upName(".bin")
+	dst := filepath.Join(filepath.Dir(p.big), name)
+	server := filepath.Join(b.upServerDir(), name)
+	defer b.logRequests(b.emu.Counts())
+	var cp, sync, wait time.Duration
+	s, err := timed(func() (sample, error) {
+		t := time.Now()
+		if _, err := runCmd(ctx, "cp", b.upSrc, dst); err != nil {
+			return sample{}, err
+		}
+		cp = time.Since(t)
+		if _, err := runCmd(ctx, "sync", dst); err != nil {
+			return sample{}, err
+		}
+		sync = time.Since(t) - cp
+		var err error
+		wait, err = waitFile(ctx, server, b.cfg.UpSize)
+		return sample{bytes: b.cfg.UpSize, count: 1}, err
+	})
+	// Where the time went: the analysis in RESULTS.md reads these lines.
+	fmt.Fprintf(os.Stderr, "    cp %v, then sync %v, then on the server %v later\n",
+		cp.Round(time.Millisecond), sync.Round(time.Millisecond), wait.Round(time.Millisecond))
+	if err != nil {
+		return s, err
+	}
+	return s, b.checkBig(server)
+}
+
+// opUpSmall copies the folder of small files into the mount's Private
+// folder and waits until the server has every one.
+func opUpSmall(ctx context.Context, b *bench, p paths) (sample, error) {
+	name := b.upName("")
+	dst := filepath.Join(filepath.Dir(p.big), name)
+	server := filepath.Join(b.upServerDir(), name)
+	want, total, err := fileSizes(b.smallSrc())
+	if err != nil {
+		return sample{}, err
+	}
+	defer b.logRequests(b.emu.Counts())
+	var cp time.Duration
+	s, err := timed(func() (sample, error) {
+		t := time.Now()
+		if _, err := runCmd(ctx, "cp", "-r", b.smallSrc(), dst); err != nil {
+			return sample{}, err
+		}
+		cp = time.Since(t)
+		return sample{count: int64(len(want)), bytes: total}, waitTree(ctx, server, want)
+	})
+	fmt.Fprintf(os.Stderr, "    cp -r %v, all on the server %v later\n", cp.Round(time.Millisecond), (time.Duration(s.secs*1e9) - cp).Round(time.Millisecond))
+	if err != nil {
+		return s, err
+	}
+	return s, sameFiles(b.smallSrc(), server, want)
+}
+
+// logRequests prints the API requests made since before, by route: the
+// analysis in RESULTS.md reads them.
+func (b *bench) logRequests(before map[string]int64) {
+	after := b.emu.Counts()
+	keys := make([]string, 0, len(after))
+	for k := range after {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var parts []string
+	for _, k := range keys {
+		if n := after[k] - before[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	fmt.Fprintf(os.Stderr, "    requests: %s\n", strings.Join(parts, ", "))
+}
+
+// waitFile polls until path has size bytes; it returns how long it waited.
+func waitFile(ctx context.Context, path string, size int64) (time.Duration, error) {
+	t := time.Now()
+	for {
+		fi, err := os.Stat(path)
+		if err == nil && fi.Size() == size {
+			return time.Since(t), nil
+		}
+		select {
+		case <-ctx.Done():
+			got := "nothing"
+			if err == nil {
+				got = fmt.Sprintf("%d bytes", fi.Size())
+			}
+			return time.Since(t), fmt.Errorf("the server holds %s of %s, want %d bytes: %w", got, filepath.Base(path), size, ctx.Err())
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
+// waitTree polls until dir holds every file of want at its size.
+func waitTree(ctx context.Context, dir string, want map[string]int64) error {
+	left := make(map[string]int64, len(want))
+	for k, v := range want {
+		left[k] = v
+	}
+	for {
+		for name, size := range left {
+			if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Size() == size {
+				delete(left, name)
+			}
+		}
+		if len(left) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the server lacks %d of %d files: %w", len(left), len(want), ctx.Err())
+		case <-time.After(2 * pollEvery):
+		}
+	}
+}
+
+// fileSizes lists the regular files directly in dir with their sizes.
+func fileSizes(dir string) (map[string]int64, int64, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, 0, err
+	}
+	m := map[string]int64{}
+	var total int64
+	for _, e := range ents {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil {
+			return nil, 0, err
+		}
+		m[e.Name()] = fi.Size()
+		total += fi.Size()
+	}
+	return m, total, nil
+}
+
+// checkBig compares the server's copy of the big upload with the source.
+func (b *bench) checkBig(server string) error {
+	f, err := os.Open(server)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := xxh3.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return err
+	}
+	if h.Sum64() != b.upSrcHash {
+		return fmt.Errorf("WRONG BYTES: the server's %s differs from the source", filepath.Base(server))
+	}
+	return nil
+}
+
+// sameFiles compares every file of want in src and dst byte for byte.
+func sameFiles(src, dst string, want map[string]int64) error {
+	for name := range want {
+		a, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			return err
+		}
+		c, err := os.ReadFile(filepath.Join(dst, name))
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(a, c) {
+			return fmt.Errorf("WRONG BYTES: the server's %s differs from the source", name)
+		}
+	}
+	return nil
+}
+
+// removeUploads deletes what the upload ops wrote, from the emulator's data
+// set and its data directory, once the run's mount is gone: the next run
+// and the other ops see the data set as generated.
+func (b *bench) removeUploads() {
+	drive := b.ds.Drives()[0].ID
+	var errs []error
+	if priv, ok := b.findNode("/Private"); ok {
+		kids, _ := b.ds.Children(drive, priv.ID)
+		for _, k := range kids {
+			if strings.HasPrefix(k.Name, upPrefix) {
+				errs = append(errs, b.ds.Delete(drive, k.ID))
+			}
+		}
+	}
+	left, _ := filepath.Glob(filepath.Join(b.upServerDir(), upPrefix+"*"))
+	for _, p := range left {
+		errs = append(errs, os.RemoveAll(p))
+	}
+	if err := errors.Join(errs...); err != nil {
+		b.note("removing the uploads: " + err.Error())
+	}
+}
