@@ -32,6 +32,7 @@ type config struct {
 	Contenders    []string // empty = all
 	Ops           []string // empty = all
 	Keep          bool     // keep the temp dir (debugging)
+	Trace         bool     // print every request the WAN proxies see, with its times
 
 	Spec    dataset.Spec
 	BigFile int64
@@ -71,6 +72,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringSliceVar(&c.Contenders, "contenders", nil, "only these contenders (default all)")
 	fs.StringSliceVar(&c.Ops, "ops", nil, "only these ops, by key (default all)")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the generated data set and temp dirs")
+	fs.BoolVar(&c.Trace, "trace", envBool(getenv("BENCH_TRACE")), "print each request the WAN proxies pass, when it came and when it was answered (env BENCH_TRACE)")
 	upSize := fs.String("up-size", envOr(getenv("BENCH_UP_SIZE"), ""), "size of the big upload (default 1GiB, quick 128MiB; env BENCH_UP_SIZE)")
 	upChunk := fs.String("up-chunk", "8MiB", "chunk size of the direct big upload's session (infomaniakfs uses 8 MiB)")
 	fs.IntVar(&c.UpParallel, "up-parallel", 4, "requests the direct uploads keep in flight (chunks of the big file, small files)")

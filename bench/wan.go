@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -33,7 +34,13 @@ type wan struct {
 	proxy *httputil.ReverseProxy
 	srv   *http.Server
 	ln    net.Listener
+	// trace, when set (BENCH_TRACE=1), gets a line per request: when it
+	// arrived and when it was answered, to see where an upload's time goes.
+	trace io.Writer
 }
+
+// traceStart is the origin of the trace lines' times.
+var traceStart = time.Now()
 
 // chunk bounds one paced read: small enough that pacing is smooth, large
 // enough that the limiter is not the bottleneck at hundreds of MiB/s.
@@ -117,6 +124,12 @@ func (w *wan) UpBytes() int64 { return w.upBytes.Load() }
 
 func (w *wan) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	w.requests.Add(1)
+	if w.trace != nil {
+		t := time.Since(traceStart)
+		defer func() {
+			fmt.Fprintf(w.trace, "    http %s %s %d: %.3f s → %.3f s\n", r.Method, r.URL.Path, r.ContentLength, t.Seconds(), time.Since(traceStart).Seconds())
+		}()
+	}
 	if d := time.Duration(w.latency.Load()); d > 0 {
 		t := time.NewTimer(d)
 		select {
