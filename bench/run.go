@@ -36,6 +36,8 @@ type opDef struct {
 	// budget, when set, replaces cfg.Budget for this op, counted from its
 	// first run.
 	budget time.Duration
+	// interleave runs the contenders in turn rather than each in a row.
+	interleave bool
 }
 
 // step is one measured phase of an op; name is its row in the table.
@@ -136,32 +138,61 @@ func (b *bench) runPass(ctx context.Context, pass string, res *results) error {
 		} else if spent {
 			continue
 		}
-	contenders:
-		for _, c := range b.contenders() {
-			if !o.appliesTo(c) {
-				continue
+		for _, r := range b.schedule(o, pass) {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			runs := b.cfg.Runs
-			if pass != passWAN {
-				runs = min(runs, b.cfg.LoopbackRuns)
+			if budget > 0 && time.Since(start) > budget {
+				b.note(fmt.Sprintf("time budget of %v reached during [%s] %s: the runs after it were skipped", budget, pass, o.steps[0].name))
+				spent = spent || o.budget == 0
+				break
 			}
-			if o.heavy {
-				runs = min(runs, b.cfg.HeavyRuns)
-			}
-			for i := 0; i < runs; i++ {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if budget > 0 && time.Since(start) > budget {
-					b.note(fmt.Sprintf("time budget of %v reached during [%s] %s: the runs after it were skipped", budget, pass, o.steps[0].name))
-					spent = spent || o.budget == 0
-					break contenders
-				}
-				b.runOne(ctx, pass, o, c, i, runs, res)
-			}
+			b.runOne(ctx, pass, o, r.c, r.i, r.runs, res)
 		}
 	}
 	return nil
+}
+
+// slot is one run of an op: contender c's run i of runs.
+type slot struct {
+	c       *contender
+	i, runs int
+}
+
+// schedule orders op o's runs: each contender's in a row, or with
+// o.interleave round-robin (run 1 of each, then run 2 of each...), so a
+// machine whose load drifts over minutes weighs on every contender alike.
+func (b *bench) schedule(o opDef, pass string) []slot { return b.scheduleOf(o, pass, b.contenders()) }
+
+func (b *bench) scheduleOf(o opDef, pass string, all []*contender) []slot {
+	var cs []*contender
+	for _, c := range all {
+		if o.appliesTo(c) {
+			cs = append(cs, c)
+		}
+	}
+	runs := b.cfg.Runs
+	if pass != passWAN {
+		runs = min(runs, b.cfg.LoopbackRuns)
+	}
+	if o.heavy {
+		runs = min(runs, b.cfg.HeavyRuns)
+	}
+	var out []slot
+	if o.interleave {
+		for i := 0; i < runs; i++ {
+			for _, c := range cs {
+				out = append(out, slot{c, i, runs})
+			}
+		}
+		return out
+	}
+	for _, c := range cs {
+		for i := 0; i < runs; i++ {
+			out = append(out, slot{c, i, runs})
+		}
+	}
+	return out
 }
 
 // runOne is one cold run (fresh mount, dropped caches) and the steps after it.

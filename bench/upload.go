@@ -36,10 +36,10 @@ func (b *bench) uploadOps() []opDef {
 	sp := b.cfg.Spec
 	return []opDef{
 		{key: "up1g", steps: []step{{name: fmt.Sprintf("upload a %s file (cp, sync, until on the server)", fmtBytes(b.cfg.UpSize)), fs: opUpBig}},
-			metric: perMiBs, kind: onUpload, optIn: true, budget: b.cfg.UpBudget, after: (*bench).removeUploads,
+			metric: perMiBs, kind: onUpload, optIn: true, budget: b.cfg.UpBudget, interleave: true, after: (*bench).removeUploads,
 			direct: func(ctx context.Context, d *direct, b *bench) (sample, error) { return b.directUpBig(ctx, d) }},
 		{key: "upsmall", steps: []step{{name: fmt.Sprintf("upload %d × %s files (cp -r, until all on the server)", sp.SmallFiles, fmtBytes(sp.SmallFileSize)), fs: opUpSmall}},
-			metric: perSecs, kind: onUpload, optIn: true, budget: b.cfg.UpBudget, after: (*bench).removeUploads,
+			metric: perSecs, kind: onUpload, optIn: true, budget: b.cfg.UpBudget, interleave: true, after: (*bench).removeUploads,
 			direct: func(ctx context.Context, d *direct, b *bench) (sample, error) { return b.directUpSmall(ctx, d) }},
 	}
 }

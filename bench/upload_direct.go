@@ -27,7 +27,9 @@ import (
 // hashed as it is sent, the finish carrying the hash of the chunks' hashes
 // (as kDrive's desktop client does: no second pass over the file); small
 // files one direct upload each with total_size and their xxh3, UpParallel
-// at a time, into a folder made first.
+// at a time, into a folder made first. Like remote/kdrive, every upload
+// asks for the new file's hash in its answer (with=hash) unless
+// --up-with-hash=false.
 
 // directUpBig uploads the big source into Private and waits, as the mounts
 // do, for the server's disk (it answered the finish already: no wait).
@@ -41,7 +43,7 @@ func (b *bench) directUpBig(ctx context.Context, d *direct) (sample, error) {
 	defer b.logRequests(b.emu.Counts())
 	d.fresh()
 	s, err := timed(func() (sample, error) {
-		if err := d.uploadSession(ctx, b.upSrc, priv.ID, name, b.cfg.UpSize, b.cfg.UpChunk, b.cfg.UpParallel); err != nil {
+		if err := d.uploadSession(ctx, b.upSrc, priv.ID, name, b.cfg.UpSize, b.cfg.UpChunk, b.cfg.UpParallel, b.cfg.UpWithHash); err != nil {
 			return sample{}, err
 		}
 		_, err := waitFile(ctx, server, b.cfg.UpSize)
@@ -68,7 +70,7 @@ func (b *bench) directUpSmall(ctx context.Context, d *direct) (sample, error) {
 	defer b.logRequests(b.emu.Counts())
 	d.fresh()
 	s, err := timed(func() (sample, error) {
-		if err := d.uploadFolder(ctx, b.smallSrc(), priv.ID, name, want, b.cfg.UpParallel); err != nil {
+		if err := d.uploadFolder(ctx, b.smallSrc(), priv.ID, name, want, b.cfg.UpParallel, b.cfg.UpWithHash); err != nil {
 			return sample{}, err
 		}
 		return sample{count: int64(len(want)), bytes: total}, waitTree(ctx, server, want)
@@ -80,7 +82,7 @@ func (b *bench) directUpSmall(ctx context.Context, d *direct) (sample, error) {
 }
 
 // uploadSession sends src as name in folder dir through an upload session.
-func (d *direct) uploadSession(ctx context.Context, src string, dir int64, name string, size, chunk int64, par int) error {
+func (d *direct) uploadSession(ctx context.Context, src string, dir int64, name string, size, chunk int64, par int, withHash bool) error {
 	f, err := os.Open(src)
 	if err != nil {
 		return err
@@ -120,13 +122,13 @@ func (d *direct) uploadSession(ctx context.Context, src string, dir int64, name 
 		return err
 	}
 	total := remote.FormatHash(xxh3.HashString(strings.Join(hashes, "")))
-	return d.call(ctx, http.MethodPost, d.base+fmt.Sprintf("/3/drive/%d/upload/session/%s/finish", d.driveID, url.PathEscape(start.Token)),
+	return d.call(ctx, http.MethodPost, d.base+fmt.Sprintf("/3/drive/%d/upload/session/%s/finish%s", d.driveID, url.PathEscape(start.Token), withHashQuery(withHash, "?")),
 		jsonBody(map[string]any{"total_chunks": chunks, "total_chunk_hash": total}), nil)
 }
 
 // uploadFolder makes folder name in parent and uploads the files of want
 // from src into it, par at a time.
-func (d *direct) uploadFolder(ctx context.Context, src string, parent int64, name string, want map[string]int64, par int) error {
+func (d *direct) uploadFolder(ctx context.Context, src string, parent int64, name string, want map[string]int64, par int, withHash bool) error {
 	var dir struct {
 		ID int64 `json:"id"`
 	}
@@ -145,10 +147,18 @@ func (d *direct) uploadFolder(ctx context.Context, src string, parent int64, nam
 			}
 			q := url.Values{"directory_id": {strconv.FormatInt(dir.ID, 10)}, "file_name": {file}, "conflict": {"error"},
 				"total_size": {strconv.Itoa(len(content))}, "total_chunk_hash": {remote.Hash(content)}}
-			return d.call(gctx, http.MethodPost, d.base+fmt.Sprintf("/3/drive/%d/upload?%s", d.driveID, q.Encode()), octets(content), nil)
+			return d.call(gctx, http.MethodPost, d.base+fmt.Sprintf("/3/drive/%d/upload?%s%s", d.driveID, q.Encode(), withHashQuery(withHash, "&")), octets(content), nil)
 		})
 	}
 	return g.Wait()
+}
+
+// withHashQuery is the with=hash parameter after sep, or nothing.
+func withHashQuery(on bool, sep string) string {
+	if !on {
+		return ""
+	}
+	return sep + "with=hash"
 }
 
 // body is a request body and its type.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,6 +135,34 @@ func TestUploadOpsApply(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("no op %q", tc.op)
+		}
+	}
+}
+
+func TestScheduleInterleaves(t *testing.T) {
+	b := &bench{cfg: config{Runs: 2, LoopbackRuns: 1, HeavyRuns: 1}}
+	a := &contender{name: "a", direct: &direct{}}
+	c := &contender{name: "c", direct: &direct{}}
+	order := func(o opDef, pass string) string {
+		var s []string
+		for _, r := range b.scheduleOf(o, pass, []*contender{a, c}) {
+			s = append(s, fmt.Sprintf("%s%d/%d", r.c.name, r.i+1, r.runs))
+		}
+		return strings.Join(s, " ")
+	}
+	d := func(context.Context, *direct, *bench) (sample, error) { return sample{}, nil }
+	for _, tc := range []struct {
+		o    opDef
+		pass string
+		want string
+	}{
+		{opDef{direct: d}, passWAN, "a1/2 a2/2 c1/2 c2/2"},
+		{opDef{direct: d, interleave: true}, passWAN, "a1/2 c1/2 a2/2 c2/2"},
+		{opDef{direct: d, interleave: true}, passLoopback, "a1/1 c1/1"},
+		{opDef{direct: d, heavy: true}, passWAN, "a1/1 c1/1"},
+	} {
+		if got := order(tc.o, tc.pass); got != tc.want {
+			t.Errorf("%+v in %s: %s, want %s", tc.o, tc.pass, got, tc.want)
 		}
 	}
 }
