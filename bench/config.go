@@ -44,7 +44,10 @@ type config struct {
 	UpChunk    int64 // the direct big upload's chunk size
 	UpParallel int
 	UpWithHash bool // the direct uploads ask for the file's hash in the answer, as remote/kdrive does
-	UpBudget   time.Duration
+	// UpDirtySource (a diagnostic) has the direct big upload send a copy
+	// of the source made just before, its pages still dirty.
+	UpDirtySource bool
+	UpBudget      time.Duration
 	// AccountPass runs the pass on Account, a data set of a real
 	// account's size (rsync of the whole drive and mail).
 	AccountPass    bool
@@ -77,6 +80,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	upSize := fs.String("up-size", envOr(getenv("BENCH_UP_SIZE"), ""), "size of the big upload (default 1GiB, quick 128MiB; env BENCH_UP_SIZE)")
 	upChunk := fs.String("up-chunk", "8MiB", "chunk size of the direct big upload's session (infomaniakfs uses 8 MiB)")
 	fs.BoolVar(&c.UpWithHash, "up-with-hash", true, "the direct uploads ask for the new file's hash in the answer (with=hash), as infomaniakfs does")
+	fs.BoolVar(&c.UpDirtySource, "up-dirty-source", false, "diagnostic: the direct big upload sends a copy of the source made just before (dirty pages, as a mount's staging file)")
 	fs.IntVar(&c.UpParallel, "up-parallel", 4, "requests the direct uploads keep in flight (chunks of the big file, small files)")
 	budget := fs.Duration("budget", -1, "skip the runs of the WAN and loopback passes that would start after this long (default 14m, quick 2m10s; 0 = no limit); the account pass has its own (7m, quick 1m)")
 	if err := fs.Parse(args); err != nil {

@@ -40,10 +40,20 @@ func (b *bench) directUpBig(ctx context.Context, d *direct) (sample, error) {
 	}
 	name := b.upName(".bin")
 	server := filepath.Join(b.upServerDir(), name)
+	src := b.upSrc
+	if b.cfg.UpDirtySource {
+		// A diagnostic: send from a fresh copy whose pages are still
+		// dirty, as a mount's staging file is when its upload ends.
+		src = filepath.Join(b.tmp, "upload-src-dirty.bin")
+		defer os.Remove(src)
+		if _, err := runCmd(ctx, "cp", b.upSrc, src); err != nil {
+			return sample{}, err
+		}
+	}
 	defer b.logRequests(b.emu.Counts())
 	d.fresh()
 	s, err := timed(func() (sample, error) {
-		if err := d.uploadSession(ctx, b.upSrc, priv.ID, name, b.cfg.UpSize, b.cfg.UpChunk, b.cfg.UpParallel, b.cfg.UpWithHash); err != nil {
+		if err := d.uploadSession(ctx, src, priv.ID, name, b.cfg.UpSize, b.cfg.UpChunk, b.cfg.UpParallel, b.cfg.UpWithHash); err != nil {
 			return sample{}, err
 		}
 		_, err := waitFile(ctx, server, b.cfg.UpSize)
