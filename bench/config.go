@@ -121,7 +121,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 }
 
 // applySizes picks the data set and repetitions for the full or quick run,
-// sized so the full run stays under 25 minutes on 2 cores and quick under 4.
+// sized so the full run stays under 25 minutes on 2 cores and quick under 4,
+// plus the upload ops' own budgets (about 10 minutes full, 3 quick).
 func (c *config) applySizes() {
 	if c.Quick {
 		// 2 spaces × (3+9+27 folders, 24 files in each and at the top): ~2,000 nested entries.

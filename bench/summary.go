@@ -34,6 +34,10 @@ func (b *bench) report(r *results) string {
 	fmt.Fprintf(&s, "- Runs: median of %d in the WAN pass, %d in the loopback pass; mail %d. Cold = fresh mount after dropping the page cache; the later steps of an op run on that same mount (warm = the same again; find -ls after ls -lR; the mail copy after the mail listing). infomaniakfs: --cache-size %s; rclone: --dir-cache-time 5m, --vfs-cache-mode off or full, --read-only.\n",
 		b.cfg.Runs, min(b.cfg.Runs, b.cfg.LoopbackRuns), min(b.cfg.Runs, b.cfg.HeavyRuns), fmtBytes(cacheBudget))
 	s.WriteString("- Columns: × X = how many times faster than X (above 1 wins); HTTP req = requests at the WAN proxy (content downloads included); API req = emulator API calls (rclone: its WebDAV requests); at 60 req/min = that many API calls at Infomaniak's documented rate; Peak RSS = VmHWM of the mount daemon. 8 readers read the same big file at 8 offsets (the start of each eighth, up to 32 MiB each); random reads: fio psync, one job, for a fixed time. The mount row counts the start-up (profile, drives) until the tree shows.\n")
+	if b.hasUploadOps() {
+		fmt.Fprintf(&s, "- Uploads: timed from the start of cp until the emulator's data directory holds the whole file (it writes it there before answering the upload's last request; bytes checked after, outside the time); the big file is fsynced with `sync FILE` after cp. infomaniakfs: --read-write; rclone's kDrive backend: --vfs-cache-mode writes --vfs-write-back 0s; direct HTTP: upload session of %s chunks, %d in flight, or one direct upload per small file, %d at a time. The contenders take turns run by run.\n",
+			fmtBytes(b.cfg.UpChunk), b.cfg.UpParallel, b.cfg.UpParallel)
+	}
 	for _, pass := range r.passes {
 		fmt.Fprintf(&s, "\n### %s\n\n%s", pass, renderTable(r, pass))
 	}

@@ -44,6 +44,16 @@ func (b *bench) uploadOps() []opDef {
 	}
 }
 
+// hasUploadOps reports whether this run's ops include an upload op.
+func (b *bench) hasUploadOps() bool {
+	for _, o := range b.ops() {
+		if o.kind == onUpload {
+			return true
+		}
+	}
+	return false
+}
+
 // wantsUploads reports whether --ops leaves an upload op.
 func (c config) wantsUploads() bool {
 	if len(c.Ops) == 0 {
