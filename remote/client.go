@@ -65,13 +65,18 @@ type Client struct {
 	stats   *Stats
 }
 
-// Request is one API call. The body is a byte slice so it can be sent
-// again on every retry.
+// Request is one API call. Its body can be sent again on every retry: a
+// byte slice, or a section of a file read anew for each attempt.
 type Request struct {
-	Method      string // default GET
-	URL         string
-	Header      http.Header // extra headers (Range, Accept)
-	Body        []byte
+	Method string // default GET
+	URL    string
+	Header http.Header // extra headers (Range, Accept)
+	Body   []byte
+	// BodyAt, when set (Body nil), is a body streamed from its ReaderAt a
+	// small buffer at a time, from its start on every attempt, with
+	// Content-Length BodyAt.Size(): a large upload is never held in
+	// memory. It is read only through ReadAt (concurrent use is safe).
+	BodyAt      *io.SectionReader
 	ContentType string
 	// FollowRedirects follows 3xx by hand (downloads), dropping the
 	// Authorization header on any hop to another host. API calls leave it
@@ -228,6 +233,18 @@ func (c *Client) newHTTPRequest(ctx context.Context, method string, u *url.URL, 
 	hr, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
 		return nil, err
+	}
+	if at := req.BodyAt; at != nil {
+		// A fresh section per attempt (and per transport replay): each
+		// reads from the start, the caller's own offset untouched.
+		hr.GetBody = func() (io.ReadCloser, error) {
+			return io.NopCloser(io.NewSectionReader(at, 0, at.Size())), nil
+		}
+		hr.Body, _ = hr.GetBody()
+		hr.ContentLength = at.Size()
+		if at.Size() == 0 {
+			hr.Body, hr.GetBody = http.NoBody, nil
+		}
 	}
 	for k, v := range req.Header {
 		hr.Header[k] = v

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/zeebo/xxh3"
@@ -62,8 +63,12 @@ type DriveWriter interface {
 	// same checks as Upload).
 	StartSession(ctx context.Context, u Upload, chunks int) (Session, error)
 	// UploadChunk sends chunk n (1-based) with its xxh3; sending a chunk
-	// again replaces it.
-	UploadChunk(ctx context.Context, s Session, n int, chunk []byte) error
+	// again replaces it. The chunk is chunk.Size() bytes (at most
+	// MaxChunk), read only through chunk.ReadAt, a small buffer at a time,
+	// as often as needed (hash, then every attempt) and never after
+	// UploadChunk returns: memory per chunk in flight does not grow with
+	// its size, and one section may back concurrent calls.
+	UploadChunk(ctx context.Context, s Session, n int, chunk *io.SectionReader) error
 	// FinishSession ends s, checked against u.Hash (the whole content's)
 	// and setting u.MTime. Only then does the file appear or change.
 	FinishSession(ctx context.Context, s Session, u Upload) (Entry, error)
@@ -85,8 +90,38 @@ type DriveWriter interface {
 // MaxDirectUpload is the largest content Upload takes (kDrive: 1 GB).
 const MaxDirectUpload = 1 << 30
 
+// MaxChunk is the largest chunk UploadChunk takes: the API's cap on one
+// chunk request is 1 GB (additions §5.3), which rclone reads as 10^9
+// bytes, and so do we.
+const MaxChunk = 1_000_000_000
+
+// hashBuffer is what HashReader reads at a time.
+const hashBuffer = 256 << 10
+
 // Hash is the kDrive content hash of b: "xxh3:" and 16 lowercase hex digits.
 func Hash(b []byte) string { return FormatHash(xxh3.Hash(b)) }
+
+// HashReader is Hash of what r yields until EOF, and its length, read
+// through one small buffer (never whole in memory). It stops with ctx.
+func HashReader(ctx context.Context, r io.Reader) (string, int64, error) {
+	h := xxh3.New()
+	buf := make([]byte, hashBuffer)
+	var n int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return "", n, err
+		}
+		m, err := r.Read(buf)
+		h.Write(buf[:m])
+		n += int64(m)
+		if err == io.EOF {
+			return FormatHash(h.Sum64()), n, nil
+		}
+		if err != nil {
+			return "", n, err
+		}
+	}
+}
 
 // FormatHash formats a XXH3-64 sum as kDrive writes it.
 func FormatHash(sum uint64) string { return fmt.Sprintf("xxh3:%016x", sum) }

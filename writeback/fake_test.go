@@ -3,6 +3,7 @@ package writeback
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,6 +36,8 @@ type fakeRemote struct {
 	fail func(op string) error
 	lost func(op string) error
 	sess map[string]map[int][]byte
+	// sizes are the sizes of the chunks received, in order.
+	sizes []int
 	// gate, when set, holds every Upload until it is closed; held counts
 	// the uploads waiting there.
 	gate chan struct{}
@@ -150,7 +153,11 @@ func (r *fakeRemote) StartSession(_ context.Context, u remote.Upload, chunks int
 	return remote.Session{DriveID: u.DriveID, Token: tok, Chunks: chunks}, nil
 }
 
-func (r *fakeRemote) UploadChunk(_ context.Context, s remote.Session, n int, chunk []byte) error {
+func (r *fakeRemote) UploadChunk(_ context.Context, s remote.Session, n int, section *io.SectionReader) error {
+	chunk, err := io.ReadAll(io.NewSectionReader(section, 0, section.Size()))
+	if err != nil {
+		return err
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.before("chunk"); err != nil {
@@ -159,7 +166,8 @@ func (r *fakeRemote) UploadChunk(_ context.Context, s remote.Session, n int, chu
 	if r.sess[s.Token] == nil {
 		return remote.ErrNotFound // expired
 	}
-	r.sess[s.Token][n] = append([]byte(nil), chunk...)
+	r.sess[s.Token][n] = chunk
+	r.sizes = append(r.sizes, len(chunk))
 	return nil
 }
 

@@ -35,10 +35,14 @@ type Options struct {
 	Remote Remote
 	Logger *slog.Logger
 	// SessionThreshold: content larger than this goes through an upload
-	// session of ChunkSize chunks, Parallel of them in flight.
-	SessionThreshold int64
-	ChunkSize        int64
-	Parallel         int
+	// session of chunks streamed from the staging file, Parallel of them
+	// in flight. A file is cut into ChunksPerFile chunks of whole MiB,
+	// each within [MinChunkSize, MaxChunkSize] (at most remote.MaxChunk):
+	// large files cost few API requests.
+	SessionThreshold           int64
+	MinChunkSize, MaxChunkSize int64
+	ChunksPerFile              int
+	Parallel                   int
 	// Workers is how many files upload at once.
 	Workers int
 	// MinBackoff and MaxBackoff bound the wait before a failed upload is
@@ -53,13 +57,30 @@ type Options struct {
 
 // Defaults fills the tuning fields of o left zero.
 func (o Options) Defaults() Options {
+	// Direct uploads are sent from memory: at most Workers × this, 64 MiB.
 	if o.SessionThreshold == 0 {
 		o.SessionThreshold = 16 << 20
 	}
-	// At most Workers × max(SessionThreshold, Parallel × ChunkSize) bytes
-	// of uploads in memory: 64 MiB.
-	if o.ChunkSize == 0 {
-		o.ChunkSize = 8 << 20
+	// Chunks cost no memory (streamed), only API requests: kDrive allows
+	// 60 a minute, the client paces itself at 50 after a burst of 10.
+	// 16 chunks make any session up to 4 GiB cost 18 requests (start,
+	// chunks, finish): ~10 s of that budget, what 1 GiB takes at 100 MiB/s.
+	// rclone's fixed 20 MiB costs 52 a GiB, the desktop client's size/200
+	// within [10, 100] MiB ~100, today's 8 MiB 130.
+	if o.ChunksPerFile == 0 {
+		o.ChunksPerFile = 16
+	}
+	// Small enough a floor that a file just past the threshold still goes
+	// in a few chunks (8 MiB ran at the full 100 MiB/s of the bench's
+	// link, 2 in flight).
+	if o.MinChunkSize == 0 {
+		o.MinChunkSize = 8 << 20
+	}
+	// The ceiling bounds what a failed chunk costs to send again and what
+	// a kill loses (Parallel chunks): a quarter of the API's 1 GB cap. A
+	// 50 GB file (kDrive's largest) is 187 chunks of it.
+	if o.MaxChunkSize == 0 {
+		o.MaxChunkSize = 256 << 20
 	}
 	if o.Parallel == 0 {
 		o.Parallel = 2
@@ -86,10 +107,12 @@ func (o Options) check() error {
 	switch {
 	case o.Dir == "" || o.Remote == nil || o.Logger == nil || o.Now == nil:
 		return errors.New("writeback: Dir, Remote, Logger and Now are required")
-	case o.SessionThreshold <= 0 || o.ChunkSize <= 0 || o.Parallel <= 0 || o.Workers <= 0 || o.MinBackoff <= 0 || o.MaxBackoff < o.MinBackoff:
+	case o.SessionThreshold <= 0 || o.MinChunkSize <= 0 || o.ChunksPerFile <= 0 || o.Parallel <= 0 || o.Workers <= 0 || o.MinBackoff <= 0 || o.MaxBackoff < o.MinBackoff:
 		return errors.New("writeback: sizes, parallelism and backoffs must be positive")
-	case o.SessionThreshold > remote.MaxDirectUpload || o.ChunkSize > remote.MaxDirectUpload:
-		return fmt.Errorf("writeback: threshold and chunk size are at most %d", remote.MaxDirectUpload)
+	case o.SessionThreshold > remote.MaxDirectUpload:
+		return fmt.Errorf("writeback: the session threshold is at most %d", remote.MaxDirectUpload)
+	case o.MaxChunkSize < o.MinChunkSize || o.MaxChunkSize > remote.MaxChunk || o.ChunksPerFile > maxChunks:
+		return fmt.Errorf("writeback: chunk sizes must satisfy 0 < min ≤ max ≤ %d, chunks per file ≤ %d", remote.MaxChunk, maxChunks)
 	}
 	return nil
 }

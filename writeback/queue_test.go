@@ -251,7 +251,7 @@ func TestQueueSupersededAndSnapshot(t *testing.T) {
 
 func TestQueueSession(t *testing.T) {
 	dir, r := t.TempDir(), newFakeRemote()
-	q := openQueue(t, dir, r, func(o *Options) { o.SessionThreshold, o.ChunkSize, o.Parallel = 100, 64, 3 })
+	q := openQueue(t, dir, r, func(o *Options) { o.SessionThreshold, o.MinChunkSize, o.MaxChunkSize, o.Parallel = 100, 64, 64, 3 })
 	big := bytes.Repeat([]byte("0123456789"), 100) // 1000 bytes: 16 chunks
 	_, seq := write(t, q, Job{DriveID: 1, DirID: 5, Name: "big"}, string(big))
 	wait(t, q, seq)
@@ -312,7 +312,7 @@ func testSessionResume(t *testing.T, expired bool) {
 		}
 		return nil
 	}
-	small := func(o *Options) { o.SessionThreshold, o.ChunkSize, o.Parallel = 100, 64, 1 }
+	small := func(o *Options) { o.SessionThreshold, o.MinChunkSize, o.MaxChunkSize, o.Parallel = 100, 64, 64, 1 }
 	q := openQueue(t, dir, r, small, func(o *Options) { o.MinBackoff, o.MaxBackoff = time.Hour, time.Hour })
 	big := bytes.Repeat([]byte("0123456789"), 100) // 16 chunks
 	_, seq := write(t, q, Job{DriveID: 1, DirID: 5, Name: "big"}, string(big))

@@ -23,6 +23,15 @@ func sessionOf(u remote.Upload) string {
 	return fmt.Sprintf("%d/%d/%d/%q/%d/%s", u.DriveID, u.FileID, u.DirID, u.Name, u.Size, u.Hash)
 }
 
+// resumes says whether saved is a session of u (its Hash set) that can go
+// on: the same upload, and chunks of the size it started with, whatever
+// the size options are now.
+func resumes(saved *resumable, u remote.Upload) bool {
+	cs := saved.ChunkSize
+	return saved.Of == sessionOf(u) && cs > 0 && cs <= remote.MaxChunk &&
+		int64(saved.Session.Chunks) == ceilDiv(u.Size, cs)
+}
+
 // saveResume journals st as job seq's session (seq 0: none, a conflict
 // copy's). A journal that cannot be written costs only the resumption.
 func (q *Queue) saveResume(seq int64, st *resumable) {

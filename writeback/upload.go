@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/zeebo/xxh3"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
@@ -34,17 +33,19 @@ func (q *Queue) upload(ctx context.Context, j Job) (e remote.Entry, conflict boo
 	if err != nil {
 		return e, false, err
 	}
-	h := xxh3.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return e, false, fmt.Errorf("reading the staging file of %q: %w", j.Name, err)
-	}
+	sum := startSum(ctx, f, st.Size())
+	defer sum.stop()
 	u := remote.Upload{DriveID: j.DriveID, FileID: j.FileID, BaseVersion: j.BaseVersion, DirID: j.DirID,
-		Name: j.Name, Size: st.Size(), MTime: j.MTime, Hash: remote.FormatHash(h.Sum64())}
-	e, err = q.send(ctx, f, u, j.Seq, j.Resume)
+		Name: j.Name, Size: st.Size(), MTime: j.MTime}
+	e, err = q.send(ctx, f, u, sum, j.Seq, j.Resume)
 	switch {
 	case errors.Is(err, remote.ErrConflict) && j.FileID > 0:
 		// Our own upload, landed before a crash kept its done record?
-		if h, herr := q.o.Remote.Hash(ctx, j.DriveID, j.FileID); herr == nil && h == u.Hash {
+		mine, herr := sum.wait(ctx)
+		if herr != nil {
+			return e, false, herr
+		}
+		if h, herr := q.o.Remote.Hash(ctx, j.DriveID, j.FileID); herr == nil && h == mine {
 			e, err = q.o.Remote.Stat(ctx, j.DriveID, j.FileID)
 			return e, false, err
 		}
@@ -52,7 +53,7 @@ func (q *Queue) upload(ctx context.Context, j Job) (e remote.Entry, conflict boo
 	default:
 		return e, false, err
 	}
-	e, err = q.conflictCopy(ctx, f, u)
+	e, err = q.conflictCopy(ctx, f, u, sum)
 	return e, err == nil, err
 }
 
@@ -64,12 +65,12 @@ var errStagingGone = errors.New("staging file gone")
 const maxConflictNames = 20
 
 // conflictCopy uploads u as a new file beside the one it was meant for.
-func (q *Queue) conflictCopy(ctx context.Context, f *os.File, u remote.Upload) (remote.Entry, error) {
+func (q *Queue) conflictCopy(ctx context.Context, f *os.File, u remote.Upload, sum *contentSum) (remote.Entry, error) {
 	orig := u.Name
 	u.FileID, u.BaseVersion = 0, ""
 	for i := 1; i <= maxConflictNames; i++ {
 		u.Name = ConflictName(orig, q.o.Now(), i)
-		e, err := q.send(ctx, f, u, 0, nil)
+		e, err := q.send(ctx, f, u, sum, 0, nil)
 		if errors.Is(err, remote.ErrExists) {
 			continue
 		}
@@ -96,33 +97,46 @@ func ConflictName(name string, t time.Time, n int) string {
 	return strings.TrimSuffix(name, ext) + tag + ")" + ext
 }
 
-// send uploads the content of f as u: one request up to the threshold, an
-// upload session beyond it, resumed from job seq's journal when it holds
-// one for this very upload.
-func (q *Queue) send(ctx context.Context, f *os.File, u remote.Upload, seq int64, saved *resumable) (remote.Entry, error) {
+// send uploads the content of f as u, whose Hash sum gives: one request
+// up to the threshold, an upload session beyond it, resumed from job
+// seq's journal when it holds one for this very upload.
+func (q *Queue) send(ctx context.Context, f *os.File, u remote.Upload, sum *contentSum, seq int64, saved *resumable) (remote.Entry, error) {
 	if u.Size <= q.o.SessionThreshold {
 		b := make([]byte, u.Size)
 		if _, err := f.ReadAt(b, 0); err != nil && !(errors.Is(err, io.EOF) && u.Size == 0) {
 			return remote.Entry{}, fmt.Errorf("reading the staging file of %q: %w", u.Name, err)
 		}
+		var err error
+		if u.Hash, err = sum.wait(ctx); err != nil {
+			return remote.Entry{}, err
+		}
 		return q.o.Remote.Upload(ctx, u, b)
 	}
-	of := sessionOf(u)
-	if saved != nil && (saved.Of != of || saved.ChunkSize != q.o.ChunkSize) {
-		saved = nil
+	if saved != nil {
+		// Only a session of this very content resumes: its hash first.
+		var err error
+		if u.Hash, err = sum.wait(ctx); err != nil {
+			return remote.Entry{}, err
+		}
+		if !resumes(saved, u) {
+			saved = nil
+		}
 	}
 	for {
 		st := saved
 		if st == nil {
-			chunks := int((u.Size + q.o.ChunkSize - 1) / q.o.ChunkSize)
-			s, err := q.o.Remote.StartSession(ctx, u, chunks)
+			cs := q.o.chunkSize(u.Size)
+			s, err := q.o.Remote.StartSession(ctx, u, int(ceilDiv(u.Size, cs)))
 			if err != nil {
 				return remote.Entry{}, err
 			}
-			st = &resumable{Session: s, Of: of, ChunkSize: q.o.ChunkSize}
-			q.saveResume(seq, st)
+			// Journaled once the hash, part of its name, is known.
+			st = &resumable{Session: s, ChunkSize: cs}
 		}
-		err := q.sendChunks(ctx, f, st, u.Size, seq)
+		err := q.sendChunks(ctx, f, st, u, sum, seq)
+		if err == nil {
+			u.Hash, err = sum.wait(ctx)
+		}
 		var e remote.Entry
 		if err == nil {
 			e, err = q.o.Remote.FinishSession(ctx, st.Session, u)
@@ -137,9 +151,9 @@ func (q *Queue) send(ctx context.Context, f *os.File, u remote.Upload, seq int64
 	}
 }
 
-// sendChunks sends the chunks of f that st lacks, Parallel at a time,
-// journaling each one acknowledged.
-func (q *Queue) sendChunks(ctx context.Context, f *os.File, st *resumable, size int64, seq int64) error {
+// sendChunks sends the chunks of f that st lacks, Parallel at a time, each
+// streamed from f, journaling each one acknowledged once u's hash is known.
+func (q *Queue) sendChunks(ctx context.Context, f *os.File, st *resumable, u remote.Upload, sum *contentSum, seq int64) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(q.o.Parallel)
 	var mu sync.Mutex
@@ -156,19 +170,34 @@ func (q *Queue) sendChunks(ctx context.Context, f *os.File, st *resumable, size 
 			if err := gctx.Err(); err != nil {
 				return err // a chunk failed: the others are not sent
 			}
-			b := make([]byte, min(st.ChunkSize, size-off))
-			if _, err := f.ReadAt(b, off); err != nil {
-				return fmt.Errorf("reading the staging file: %w", err)
-			}
-			if err := q.o.Remote.UploadChunk(gctx, st.Session, n, b); err != nil {
+			chunk := io.NewSectionReader(f, off, min(st.ChunkSize, u.Size-off))
+			if err := q.o.Remote.UploadChunk(gctx, st.Session, n, chunk); err != nil {
 				return err
 			}
 			mu.Lock()
 			defer mu.Unlock()
 			st.Done = append(st.Done, n)
-			q.saveResume(seq, st)
+			q.noteSession(seq, st, u, sum)
 			return nil
 		})
 	}
-	return g.Wait()
+	err := g.Wait()
+	if st.Of == "" && len(st.Done) > 0 {
+		// Chunks outran the hash: journal them once it is there.
+		_, _ = sum.wait(ctx)
+		q.noteSession(seq, st, u, sum)
+	}
+	return err
+}
+
+// noteSession journals st as job seq's session once u's hash, part of the
+// session's name (sessionOf), is known; until then it is not resumable.
+func (q *Queue) noteSession(seq int64, st *resumable, u remote.Upload, sum *contentSum) {
+	if h, ok := sum.ready(); ok && st.Of == "" {
+		u.Hash = h
+		st.Of = sessionOf(u)
+	}
+	if st.Of != "" {
+		q.saveResume(seq, st)
+	}
 }

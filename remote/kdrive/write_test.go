@@ -11,6 +11,7 @@ import (
 	"github.com/infomaniakfs/infomaniakfs/remote"
 	"github.com/infomaniakfs/infomaniakfs/remote/emulator"
 	"github.com/infomaniakfs/infomaniakfs/remote/emulator/dataset"
+	"github.com/infomaniakfs/infomaniakfs/remote/remotetest"
 )
 
 // writeFixture is an emulator, a client and the Private folder of its drive.
@@ -135,7 +136,7 @@ func TestWriteUploadSession(t *testing.T) {
 	}
 	for i := 0; i < n; i++ {
 		part := content[i*chunk : min((i+1)*chunk, len(content))]
-		if err := c.UploadChunk(t.Context(), sess, i+1, part); err != nil {
+		if err := c.UploadChunk(t.Context(), sess, i+1, remotetest.Section(part)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -161,7 +162,7 @@ func TestWriteUploadSession(t *testing.T) {
 	if err := c.CancelSession(t.Context(), s2); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.UploadChunk(t.Context(), s2, 1, content); !errors.Is(err, remote.ErrNotFound) {
+	if err := c.UploadChunk(t.Context(), s2, 1, remotetest.Section(content)); !errors.Is(err, remote.ErrNotFound) {
 		t.Fatalf("chunk after cancel: %v", err)
 	}
 }

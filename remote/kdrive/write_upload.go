@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -191,16 +192,26 @@ func (c *Client) StartSession(ctx context.Context, u remote.Upload, chunks int) 
 }
 
 // UploadChunk sends chunk n with its hash; the server keeps the last copy
-// of each chunk number, so a retry is harmless.
-func (c *Client) UploadChunk(ctx context.Context, s remote.Session, n int, chunk []byte) error {
-	q := url.Values{"chunk_number": {strconv.Itoa(n)}, "chunk_size": {strconv.Itoa(len(chunk))},
-		"chunk_hash": {remote.Hash(chunk)}}
-	if chunk == nil {
-		chunk = []byte{}
+// of each chunk number, so a retry is harmless. The chunk is read twice,
+// streamed both times: once for chunk_hash (it goes in the query, before
+// the body), then as the body of each attempt.
+func (c *Client) UploadChunk(ctx context.Context, s remote.Session, n int, chunk *io.SectionReader) error {
+	what := fmt.Sprintf("chunk %d/%d of an upload session of drive %d", n, s.Chunks, s.DriveID)
+	if chunk.Size() > remote.MaxChunk {
+		return fmt.Errorf("%s: %w: %d bytes, over the API's %d", what, remote.ErrInvalid, chunk.Size(), remote.MaxChunk)
 	}
-	_, err := c.rc.Call(ctx, &remote.Request{Method: http.MethodPost, URL: c.sessionChunkURL(s.URL, s.DriveID, s.Token, q),
-		Body: chunk, ContentType: "application/octet-stream"}, nil)
-	return writeError(err, fmt.Sprintf("chunk %d/%d of an upload session of drive %d", n, s.Chunks, s.DriveID), false)
+	sum, got, err := remote.HashReader(ctx, io.NewSectionReader(chunk, 0, chunk.Size()))
+	if err == nil && got != chunk.Size() {
+		err = fmt.Errorf("%d bytes of %d", got, chunk.Size())
+	}
+	if err != nil {
+		return fmt.Errorf("%s: reading it: %w", what, err)
+	}
+	q := url.Values{"chunk_number": {strconv.Itoa(n)}, "chunk_size": {strconv.FormatInt(chunk.Size(), 10)},
+		"chunk_hash": {sum}}
+	_, err = c.rc.Call(ctx, &remote.Request{Method: http.MethodPost, URL: c.sessionChunkURL(s.URL, s.DriveID, s.Token, q),
+		BodyAt: chunk, ContentType: "application/octet-stream"}, nil)
+	return writeError(err, what, false)
 }
 
 // FinishSession ends s; the base version is checked once more first, as

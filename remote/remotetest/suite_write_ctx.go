@@ -21,7 +21,7 @@ func writeCalls(w remote.DriveWriter, drive, dir int64, f remote.Entry, sess rem
 			_, err := w.StartSession(ctx, u, 1)
 			return err
 		},
-		"UploadChunk":   func(ctx context.Context) error { return w.UploadChunk(ctx, sess, 1, content) },
+		"UploadChunk":   func(ctx context.Context) error { return w.UploadChunk(ctx, sess, 1, Section(content)) },
 		"FinishSession": func(ctx context.Context) error { _, err := w.FinishSession(ctx, sess, u); return err },
 		"CancelSession": func(ctx context.Context) error { return w.CancelSession(ctx, sess) },
 		"Rename":        func(ctx context.Context) error { return w.Rename(ctx, drive, f.ID, "never") },

@@ -2,6 +2,7 @@ package remotetest
 
 import (
 	"bytes"
+	"io"
 	"testing"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
@@ -20,6 +21,11 @@ func chunks(content []byte) [][]byte {
 	return append(out, content)
 }
 
+// Section is b as UploadChunk takes a chunk.
+func Section(b []byte) *io.SectionReader {
+	return io.NewSectionReader(bytes.NewReader(b), 0, int64(len(b)))
+}
+
 // start opens a session for u (fatal on error).
 func start(t *testing.T, s WriteSubject, u remote.Upload, n int) remote.Session {
 	t.Helper()
@@ -34,7 +40,7 @@ func start(t *testing.T, s WriteSubject, u remote.Upload, n int) remote.Session 
 func send(t *testing.T, s WriteSubject, sess remote.Session, parts [][]byte, numbers ...int) {
 	t.Helper()
 	for _, n := range numbers {
-		if err := s.W.UploadChunk(t.Context(), sess, n, parts[n-1]); err != nil {
+		if err := s.W.UploadChunk(t.Context(), sess, n, Section(parts[n-1])); err != nil {
 			t.Fatalf("chunk %d: %v", n, err)
 		}
 	}
@@ -49,7 +55,7 @@ func testSession(t *testing.T, s WriteSubject) {
 	u := newFile(drive, dir, "big.bin", content)
 	sess := start(t, s, u, len(parts))
 	wrong := bytes.Repeat([]byte{'x'}, len(parts[1]))
-	if err := s.W.UploadChunk(t.Context(), sess, 2, wrong); err != nil {
+	if err := s.W.UploadChunk(t.Context(), sess, 2, Section(wrong)); err != nil {
 		t.Fatalf("chunk 2, first copy: %v", err)
 	}
 	send(t, s, sess, parts, 4, 2, 1)
@@ -159,7 +165,7 @@ func testSessionCancel(t *testing.T, s WriteSubject) {
 	failed(t, "finish of a cancelled session", err)
 	touched(s, drive, dir)
 	absent(t, s, drive, dir, "cancelled")
-	if err := s.W.UploadChunk(t.Context(), sess, 1, content); err == nil {
+	if err := s.W.UploadChunk(t.Context(), sess, 1, Section(content)); err == nil {
 		t.Errorf("a chunk into a cancelled session: no error")
 	}
 }

@@ -3,6 +3,7 @@ package remotetest
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -144,10 +145,18 @@ func (w *WriterFake) sessionLocked(s remote.Session) (*fakeSession, error) {
 	return fs, nil
 }
 
-// UploadChunk implements remote.DriveWriter.
-func (w *WriterFake) UploadChunk(ctx context.Context, s remote.Session, n int, chunk []byte) error {
+// UploadChunk implements remote.DriveWriter. The fake holds chunks in
+// memory; it reads the section as the contract says (ReadAt only).
+func (w *WriterFake) UploadChunk(ctx context.Context, s remote.Session, n int, section *io.SectionReader) error {
 	if err := w.enter(ctx, OpChunk, s.DriveID, int64(n)); err != nil {
 		return err
+	}
+	if section.Size() > remote.MaxChunk {
+		return fmt.Errorf("fake chunk %d of %d bytes: %w", n, section.Size(), remote.ErrInvalid)
+	}
+	chunk, err := io.ReadAll(io.NewSectionReader(section, 0, section.Size()))
+	if err != nil {
+		return fmt.Errorf("fake chunk %d: reading it: %w", n, err)
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -167,7 +176,7 @@ func (w *WriterFake) UploadChunk(ctx context.Context, s remote.Session, n int, c
 	if held+int64(len(chunk)) > fs.u.Size {
 		return fmt.Errorf("fake chunk %d: the chunks exceed %d bytes: %w", n, fs.u.Size, remote.ErrInvalid)
 	}
-	fs.chunks[n] = slices.Clone(chunk)
+	fs.chunks[n] = chunk
 	return nil
 }
 
