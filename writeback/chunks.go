@@ -44,13 +44,16 @@ type contentSum struct {
 	err    error
 }
 
+// hashReader is remote.HashReader; a test holds it back.
+var hashReader = remote.HashReader
+
 // startSum starts hashing the first size bytes of f.
 func startSum(ctx context.Context, f *os.File, size int64) *contentSum {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &contentSum{done: make(chan struct{}), cancel: cancel}
 	go func() {
 		defer close(s.done)
-		sum, n, err := remote.HashReader(ctx, io.NewSectionReader(f, 0, size))
+		sum, n, err := hashReader(ctx, io.NewSectionReader(f, 0, size))
 		if err == nil && n != size {
 			err = fmt.Errorf("%d bytes of %d", n, size)
 		}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -298,12 +299,14 @@ func TestJournalEmptiedWhenIdle(t *testing.T) {
 }
 
 func TestQueueSessionResumesAfterCrash(t *testing.T) {
-	for _, expired := range []bool{false, true} {
-		t.Run(fmt.Sprint("expired=", expired), func(t *testing.T) { testSessionResume(t, expired) })
+	for _, c := range []struct{ expired, resized bool }{{false, false}, {true, false}, {false, true}} {
+		t.Run(fmt.Sprintf("expired=%v,resized=%v", c.expired, c.resized), func(t *testing.T) { testSessionResume(t, c.expired, c.resized) })
 	}
 }
 
-func testSessionResume(t *testing.T, expired bool) {
+// resized: the next mount cuts files in other chunks (new defaults); the
+// session resumed keeps the size it started with.
+func testSessionResume(t *testing.T, expired, resized bool) {
 	dir, r := t.TempDir(), newFakeRemote()
 	var chunks atomic.Int32
 	r.fail = func(op string) error {
@@ -325,7 +328,11 @@ func testSessionResume(t *testing.T, expired bool) {
 		clear(r.sess)
 		r.mu.Unlock()
 	}
-	q2 := openQueue(t, dir, r, small)
+	next := small
+	if resized {
+		next = func(o *Options) { o.SessionThreshold, o.MinChunkSize, o.MaxChunkSize, o.Parallel = 100, 128, 128, 1 }
+	}
+	q2 := openQueue(t, dir, r, next)
 	if err := q2.drain(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -340,5 +347,8 @@ func testSessionResume(t *testing.T, expired bool) {
 	}
 	if r.count("start") != wantStart || r.count("chunk") != wantChunks {
 		t.Fatalf("%d sessions, %d chunk calls", r.count("start"), r.count("chunk"))
+	}
+	if m := slices.Max(r.sizes); m != 64 {
+		t.Fatalf("chunks of up to %d bytes, want 64", m)
 	}
 }
