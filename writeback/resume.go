@@ -13,9 +13,9 @@ import (
 // the end, so a wrong record costs a failed finish, never a wrong file.
 type resumable struct {
 	Session   remote.Session `json:"session"`
-	Of        string         `json:"of"` // the upload it serves (sessionOf)
-	ChunkSize int64          `json:"chunk_size"`
-	Done      []int          `json:"done"` // chunks acknowledged
+	Of        string         `json:"of"`         // the upload it serves (sessionOf)
+	ChunkSize int64          `json:"chunk_size"` // kept when the options change
+	Done      []int          `json:"done"`       // chunks acknowledged
 }
 
 // sessionOf names an upload: a saved session serves only the same one.
