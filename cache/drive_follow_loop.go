@@ -131,7 +131,7 @@ func (f *driveFollower) longPoll(ctx context.Context) (bool, error) {
 // many actions it read (a reload counts as one), whether following goes
 // on, and whether the feed answered (no outage).
 func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (n int, alive, reached bool) {
-	told := f.d.told.Load()
+	told, wrote := f.d.told.Load(), f.d.wrote.last()
 	actions, next, err := f.d.feed.DriveChanges(ctx, f.drive, f.cursor)
 	if ctx.Err() != nil {
 		return 0, false, false
@@ -143,6 +143,7 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (n int, a
 		if f.d.told.Load() != told {
 			f.d.distrust(f.drive, changes)
 		}
+		f.d.reapplyWrotes(f.drive, wrote)
 		f.d.publish(changes)
 		f.d.noteCursor(f.drive, next)
 		f.d.setCurrent(f.drive, true)

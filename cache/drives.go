@@ -26,7 +26,8 @@ type Drives struct {
 
 	// told counts Invalidate calls: writes made here, which a batch of
 	// the change feed read meanwhile may predate (distrust).
-	told atomic.Uint64
+	told  atomic.Uint64
+	wrote writes // Wrote's, re-applied over such a batch
 
 	feed     DriveFeed // nil when the source has none or snapshots are off
 	followed sync.Map  // drive id → *followState

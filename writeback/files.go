@@ -16,9 +16,14 @@ import (
 var ErrNotEmpty = errors.New("folder not empty")
 
 // Invalidator is the metadata cache that writes must keep honest
-// (cache.Drives): after a write, the next look asks the remote.
+// (cache.Drives).
 type Invalidator interface {
+	// Invalidate: item id changed in a way not known here (a write that
+	// failed may have landed): the next look asks the remote.
 	Invalidate(driveID, id int64)
+	// Wrote: a write left item e so on the remote (gone: trashed); the
+	// cache shows it without asking.
+	Wrote(e remote.Entry, gone bool)
 }
 
 // pseudoBase starts the ids a new file shows before its first upload gives

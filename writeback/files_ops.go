@@ -13,7 +13,8 @@ import (
 // (see Mark), so the file never vanishes from its folder in between.
 func (f *Files) uploaded(j Job, e remote.Entry, conflict bool) {
 	e = uploadedEntry(j, e, conflict)
-	f.invalidate(j.DriveID, j.DirID, e.ID)
+	f.log.Debug("uploaded", "name", e.Name, "id", e.ID, "dir", e.ParentID, "conflict", conflict, "seq", j.Seq)
+	f.tell(e, false) // before the local file goes: listings asked after have it
 	var closing []*Local
 	var mtime time.Time // set while the upload ran; the remote gets it now
 	f.mu.Lock()
@@ -40,12 +41,11 @@ func (f *Files) uploaded(j Job, e remote.Entry, conflict bool) {
 		}
 	}
 	shown := e
+	seq := Mark(0)
 	if !mtime.IsZero() {
-		shown.MTime = mtime
-		f.landLocked(shown, false, pinned) // shown with its mtime until set
-	} else {
-		f.landLocked(shown, false, 0)
+		shown.MTime, seq = mtime, pinned // shown with its mtime until set
 	}
+	f.landLocked(shown, false, seq)
 	f.mu.Unlock()
 	for _, l := range closing {
 		l.st.Close()
@@ -71,11 +71,16 @@ func uploadedEntry(j Job, e remote.Entry, conflict bool) remote.Entry {
 func (f *Files) fixMTime(j Job, e remote.Entry, t time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	_, err := f.r.SetMTime(ctx, j.DriveID, e.ID, t)
+	got, err := f.r.SetMTime(ctx, j.DriveID, e.ID, t)
 	if err != nil {
 		f.log.Warn("setting the mtime of an uploaded file", "name", j.Name, "err", err)
+	} else {
+		if got.ID != e.ID {
+			got = e
+			got.MTime = t
+		}
+		f.tell(completed(got, e.DriveID, e.ParentID, e.Name), false)
 	}
-	f.invalidate(j.DriveID, j.DirID, e.ID)
 	f.unpin(j.DriveID, e.ID, func(shown *remote.Entry) {
 		if err != nil {
 			shown.MTime = e.MTime
@@ -117,6 +122,21 @@ func (f *Files) Overlay(driveID, dirID int64, list []remote.Entry, mark Mark) []
 	return out
 }
 
+// tell gives the metadata cache what a write left of item e on the
+// remote (gone: trashed).
+func (f *Files) tell(e remote.Entry, gone bool) {
+	if f.inv != nil && e.ID > 0 && !isPseudo(e.ID) {
+		f.inv.Wrote(e, gone)
+	}
+}
+
+// wrote records what a write left of item e on the remote: the metadata
+// cache takes it, then listings asked before it (see Mark).
+func (f *Files) wrote(e remote.Entry, gone bool) {
+	f.tell(e, gone)
+	f.land(e, gone)
+}
+
 func (f *Files) invalidate(driveID int64, ids ...int64) {
 	if f.inv == nil {
 		return
@@ -131,11 +151,12 @@ func (f *Files) invalidate(driveID int64, ids ...int64) {
 // Mkdir creates folder name in parentID.
 func (f *Files) Mkdir(ctx context.Context, driveID, parentID int64, name string) (remote.Entry, error) {
 	e, err := f.r.Mkdir(ctx, driveID, parentID, name)
-	f.invalidate(driveID, parentID)
-	if err == nil {
-		f.land(completed(e, driveID, parentID, name), false)
+	if err != nil {
+		f.invalidate(driveID, parentID)
+		return e, err
 	}
-	return e, err
+	f.wrote(completed(e, driveID, parentID, name), false)
+	return e, nil
 }
 
 // Unlink removes file e (shown in folder dir): its pending uploads are
@@ -161,12 +182,12 @@ func (f *Files) Unlink(ctx context.Context, driveID, dirID int64, e remote.Entry
 	if isPseudo(id) {
 		return nil
 	}
-	err := f.r.Trash(ctx, driveID, id)
-	f.invalidate(driveID, dirID, id)
-	if err == nil {
-		f.land(remote.Entry{ID: id, DriveID: driveID, ParentID: dirID, Name: e.Name}, true)
+	if err := f.r.Trash(ctx, driveID, id); err != nil {
+		f.invalidate(driveID, dirID, id)
+		return err
 	}
-	return err
+	f.wrote(remote.Entry{ID: id, DriveID: driveID, ParentID: dirID, Name: e.Name}, true)
+	return nil
 }
 
 // Rmdir trashes folder e of parent; children is its remote listing. It
@@ -175,12 +196,12 @@ func (f *Files) Rmdir(ctx context.Context, driveID, parentID int64, e remote.Ent
 	if len(f.Overlay(driveID, e.ID, children, mark)) > 0 {
 		return ErrNotEmpty
 	}
-	err := f.r.Trash(ctx, driveID, e.ID)
-	f.invalidate(driveID, parentID, e.ID)
-	if err == nil {
-		f.land(completed(e, driveID, parentID, e.Name), true)
+	if err := f.r.Trash(ctx, driveID, e.ID); err != nil {
+		f.invalidate(driveID, parentID, e.ID)
+		return err
 	}
-	return err
+	f.wrote(completed(e, driveID, parentID, e.Name), true)
+	return nil
 }
 
 // Rename moves item e from folder oldDir to newDir under newName. A file
@@ -191,11 +212,10 @@ func (f *Files) Rename(ctx context.Context, driveID int64, e remote.Entry, oldDi
 	id := f.Resolve(driveID, e.ID)
 	l := f.Local(driveID, e.ID)
 	if l != nil && isPseudo(id) {
-		j, err := f.q.Retarget(ctx, l.st.Job(), newDir, newName)
+		j, err := f.retarget(ctx, l, newDir, newName)
 		if err != nil {
 			return err
 		}
-		l.st.retarget(func(sj *Job) { sj.DirID, sj.Name = newDir, newName })
 		if j.FileID == 0 {
 			return nil // only here so far: its upload goes to the new name
 		}
@@ -207,20 +227,37 @@ func (f *Files) Rename(ctx context.Context, driveID int64, e remote.Entry, oldDi
 	} else {
 		err = f.r.Move(ctx, driveID, id, newDir, newName)
 	}
-	f.invalidate(driveID, id, oldDir, newDir)
-	if err == nil {
-		moved := e
-		moved.ID, moved.DriveID, moved.ParentID, moved.Name = id, driveID, newDir, newName
-		f.land(moved, false)
-	}
-	if err != nil || l == nil {
+	if err != nil {
+		f.invalidate(driveID, id, oldDir, newDir)
 		return err
 	}
-	if _, err := f.q.Retarget(ctx, l.st.Job(), newDir, newName); err != nil {
-		return err
+	moved := e
+	moved.ID, moved.DriveID, moved.ParentID, moved.Name = id, driveID, newDir, newName
+	f.wrote(moved, false)
+	if l == nil {
+		return nil
+	}
+	_, err = f.retarget(ctx, l, newDir, newName)
+	return err
+}
+
+// retarget points l's queued jobs and its next commits at newDir/newName,
+// and reports the jobs' target (FileID set: uploaded meanwhile). A commit
+// between the two went under the old name (a close racing the rename: the
+// kernel sends the release after close returns), so the queue is told
+// again once the commits are retargeted: no job uploads the old name.
+func (f *Files) retarget(ctx context.Context, l *Local, newDir int64, newName string) (Job, error) {
+	old := l.st.Job()
+	j, err := f.q.Retarget(ctx, old, newDir, newName)
+	if err != nil {
+		return j, err
 	}
 	l.st.retarget(func(sj *Job) { sj.DirID, sj.Name = newDir, newName })
-	return nil
+	again, err := f.q.Retarget(ctx, old, newDir, newName)
+	if j.FileID == 0 {
+		j.FileID = again.FileID
+	}
+	return j, err
 }
 
 // SetMTime sets item e's mtime: on its local content if some is still to
@@ -238,15 +275,16 @@ func (f *Files) SetMTime(ctx context.Context, e remote.Entry, t time.Time) error
 	}
 	id := f.Resolve(e.DriveID, e.ID)
 	got, err := f.r.SetMTime(ctx, e.DriveID, id, t)
-	f.invalidate(e.DriveID, id, e.ParentID)
-	if err == nil {
-		if got.ID != id {
-			got = e
-			got.ID, got.MTime = id, t
-		}
-		f.land(completed(got, e.DriveID, e.ParentID, e.Name), false)
+	if err != nil {
+		f.invalidate(e.DriveID, id, e.ParentID)
+		return err
 	}
-	return err
+	if got.ID != id {
+		got = e
+		got.ID, got.MTime = id, t
+	}
+	f.wrote(completed(got, e.DriveID, e.ParentID, e.Name), false)
+	return nil
 }
 
 // setLocalMTime gives l's content still to upload mtime t, and reports

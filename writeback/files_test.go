@@ -229,10 +229,11 @@ func TestFilesLandedShowsToListingsAskedBefore(t *testing.T) {
 	}
 }
 
-// invalidatorFunc is an Invalidator that runs a function.
-type invalidatorFunc func(driveID, id int64)
+// wroteFunc is an Invalidator that runs a function on each Wrote.
+type wroteFunc func(e remote.Entry, gone bool)
 
-func (fn invalidatorFunc) Invalidate(driveID, id int64) { fn(driveID, id) }
+func (wroteFunc) Invalidate(int64, int64)            {}
+func (fn wroteFunc) Wrote(e remote.Entry, gone bool) { fn(e, gone) }
 
 // TestFilesMTimeWhileTheUploadLands: rsync's utimens arriving while the
 // upload's news is being taken in (the job still counted running) is
@@ -243,7 +244,7 @@ func TestFilesMTimeWhileTheUploadLands(t *testing.T) {
 	var f *Files
 	var e remote.Entry
 	var once sync.Once
-	inv := invalidatorFunc(func(int64, int64) {
+	inv := wroteFunc(func(remote.Entry, bool) {
 		once.Do(func() { // the first news of the landing
 			if err := f.SetMTime(context.Background(), e, mt); err != nil {
 				t.Error(err)
