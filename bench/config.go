@@ -32,9 +32,22 @@ type config struct {
 	Contenders    []string // empty = all
 	Ops           []string // empty = all
 	Keep          bool     // keep the temp dir (debugging)
+	Trace         bool     // print every request the WAN proxies see, with its times
 
 	Spec    dataset.Spec
 	BigFile int64
+	// UpSize is the big upload's size (--up-size); UpParallel how many
+	// requests the direct uploads keep in flight (chunks of the big file,
+	// or small files); UpBudget the upload ops' own time budget, from
+	// their first run, so the read ops' budget cannot squeeze them out.
+	UpSize     int64
+	UpChunk    int64 // the direct big upload's chunk size
+	UpParallel int
+	UpWithHash bool // the direct uploads ask for the file's hash in the answer, as remote/kdrive does
+	// UpDirtySource (a diagnostic) has the direct big upload send a copy
+	// of the source made just before, its pages still dirty.
+	UpDirtySource bool
+	UpBudget      time.Duration
 	// AccountPass runs the pass on Account, a data set of a real
 	// account's size (rsync of the whole drive and mail).
 	AccountPass    bool
@@ -63,6 +76,12 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringSliceVar(&c.Contenders, "contenders", nil, "only these contenders (default all)")
 	fs.StringSliceVar(&c.Ops, "ops", nil, "only these ops, by key (default all)")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the generated data set and temp dirs")
+	fs.BoolVar(&c.Trace, "trace", envBool(getenv("BENCH_TRACE")), "print each request the WAN proxies pass, when it came and when it was answered (env BENCH_TRACE)")
+	upSize := fs.String("up-size", envOr(getenv("BENCH_UP_SIZE"), ""), "size of the big upload (default 1GiB, quick 128MiB; env BENCH_UP_SIZE)")
+	upChunk := fs.String("up-chunk", "8MiB", "chunk size of the direct big upload's session (infomaniakfs uses 8 MiB)")
+	fs.BoolVar(&c.UpWithHash, "up-with-hash", true, "the direct uploads ask for the new file's hash in the answer (with=hash), as infomaniakfs does")
+	fs.BoolVar(&c.UpDirtySource, "up-dirty-source", false, "diagnostic: the direct big upload sends a copy of the source made just before (dirty pages, as a mount's staging file)")
+	fs.IntVar(&c.UpParallel, "up-parallel", 4, "requests the direct uploads keep in flight (chunks of the big file, small files)")
 	budget := fs.Duration("budget", -1, "skip the runs of the WAN and loopback passes that would start after this long (default 14m, quick 2m10s; 0 = no limit); the account pass has its own (7m, quick 1m)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -80,6 +99,17 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		}
 	}
 	c.applySizes()
+	if *upSize != "" {
+		if c.UpSize, err = parseSize(*upSize); err != nil || c.UpSize <= 0 {
+			return c, fmt.Errorf("--up-size: want a positive size, got %q", *upSize)
+		}
+	}
+	if c.UpChunk, err = parseSize(*upChunk); err != nil || c.UpChunk <= 0 {
+		return c, fmt.Errorf("--up-chunk: want a positive size, got %q", *upChunk)
+	}
+	if c.UpParallel < 1 {
+		return c, fmt.Errorf("--up-parallel: want at least 1, got %d", c.UpParallel)
+	}
 	if c.Quick && !fs.Changed("out") {
 		// A quick run's small data set must never replace the full table.
 		c.Out = "bench/RESULTS-quick.md"
@@ -91,7 +121,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 }
 
 // applySizes picks the data set and repetitions for the full or quick run,
-// sized so the full run stays under 25 minutes on 2 cores and quick under 4.
+// sized so the full run stays under 25 minutes on 2 cores and quick under 4,
+// plus the upload ops' own budgets (about 10 minutes full, 3 quick).
 func (c *config) applySizes() {
 	if c.Quick {
 		// 2 spaces × (3+9+27 folders, 24 files in each and at the top): ~2,000 nested entries.
@@ -105,6 +136,7 @@ func (c *config) applySizes() {
 		c.ChangeGap = 4 * time.Second
 		c.OpTimeout = 90 * time.Second
 		c.Budget = 130 * time.Second
+		c.UpSize, c.UpBudget = 128<<20, 2*time.Minute
 		if c.Runs == 0 {
 			c.Runs = 1
 		}
@@ -122,6 +154,7 @@ func (c *config) applySizes() {
 		c.ChangeGap = 4 * time.Second
 		c.OpTimeout = 3 * time.Minute
 		c.Budget = 14 * time.Minute
+		c.UpSize, c.UpBudget = 1<<30, 8*time.Minute
 		if c.Runs == 0 {
 			c.Runs = 3
 		}

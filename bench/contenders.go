@@ -15,6 +15,7 @@ const (
 	cRcloneOff = "rclone (cache off)"
 	cRcloneFul = "rclone (cache full)"
 	cRcloneKD  = "rclone kDrive backend (cache off)"
+	cRcloneKDW = "rclone kDrive backend (cache writes)"
 	cDirect    = "direct HTTP"
 	cLocal     = "local files"
 	cCeiling   = "FUSE ceiling"
@@ -24,6 +25,7 @@ const (
 type contender struct {
 	name    string
 	mount   func(ctx context.Context) (*session, error) // nil for direct
+	upload  func(ctx context.Context) (*session, error) // its read-write mount, for the upload ops; nil = none
 	direct  *direct
 	http    func() int64 // HTTP requests at its WAN proxy; nil = no network
 	api     func() int64 // API requests (emulator counters); nil = n/a
@@ -78,7 +80,7 @@ func (b *bench) mountpoint(tag string) (string, error) {
 func (b *bench) contenders() []*contender {
 	var cs []*contender
 	if b.ifsBin != "" {
-		cs = append(cs, &contender{name: cIFS, mount: b.mountIFS, http: b.emuWAN.Requests, api: b.apiCount,
+		cs = append(cs, &contender{name: cIFS, mount: b.mountIFS, upload: b.mountIFSWrites, http: b.emuWAN.Requests, api: b.apiCount,
 			mail: true, drive: true, readsOK: true})
 	}
 	if b.rclone != "" && b.rcBase != "" {
@@ -88,7 +90,8 @@ func (b *bench) contenders() []*contender {
 	}
 	if b.rcloneKD != "" && b.kdToken != "" {
 		cs = append(cs, &contender{name: cRcloneKD, mount: b.rcloneKDMount, http: b.emuWAN.Requests, api: b.apiCount,
-			drive: true, readsOK: true, optIn: true})
+			drive: true, readsOK: true, optIn: true},
+			&contender{name: cRcloneKDW, upload: b.rcloneKDWrites, http: b.emuWAN.Requests, api: b.apiCount, optIn: true})
 	}
 	cs = append(cs,
 		&contender{name: cDirect, direct: b.direct, http: b.emuWAN.Requests, api: b.apiCount, drive: true, readsOK: true},
@@ -110,10 +113,11 @@ func (b *bench) contenders() []*contender {
 	return keep
 }
 
-// shortName is the contender's --contenders key: ifs, rclone-off, rclone-full, rclone-kdrive, direct, local, ceiling.
+// shortName is the contender's --contenders key: ifs, rclone-off, rclone-full, rclone-kdrive,
+// rclone-kdrive-writes, direct, local, ceiling.
 func shortName(name string) string {
 	return map[string]string{cIFS: "ifs", cRcloneOff: "rclone-off", cRcloneFul: "rclone-full", cRcloneKD: "rclone-kdrive",
-		cDirect: "direct", cLocal: "local", cCeiling: "ceiling"}[name]
+		cRcloneKDW: "rclone-kdrive-writes", cDirect: "direct", cLocal: "local", cCeiling: "ceiling"}[name]
 }
 
 // apiCount is every API request the emulator served, without the content
@@ -132,18 +136,26 @@ func (b *bench) localTree(context.Context) (*session, error) {
 	return &session{p: b.rel.under(filepath.Join(b.data, "kdrive"), filepath.Join(b.data, "mail")), stop: func() int64 { return 0 }}, nil
 }
 
-func (b *bench) mountIFS(ctx context.Context) (*session, error) {
+func (b *bench) mountIFS(ctx context.Context) (*session, error) { return b.mountIFSWith(ctx) }
+
+// mountIFSWrites is the --read-write mount the upload ops use.
+func (b *bench) mountIFSWrites(ctx context.Context) (*session, error) {
+	return b.mountIFSWith(ctx, "--read-write")
+}
+
+// mountIFSWith mounts infomaniakfs with extra flags.
+func (b *bench) mountIFSWith(ctx context.Context, extra ...string) (*session, error) {
 	mp, err := b.mountpoint("ifs")
 	if err != nil {
 		return nil, err
 	}
 	cacheDir := mp + "-cache"
 	os.RemoveAll(cacheDir)
-	d, err := startDaemon(cIFS, []string{"INFOMANIAK_TOKEN=" + b.token},
-		b.ifsBin, "mount", mp, "--api-url", b.emuBase, "--mail-url", b.emuBase, "--login-url", b.emuBase,
+	args := append([]string{b.ifsBin, "mount", mp, "--api-url", b.emuBase, "--mail-url", b.emuBase, "--login-url", b.emuBase,
 		"--config-dir", b.ifsConfig, "--cache-size", fmt.Sprint(cacheBudget), "--cache-dir", cacheDir,
 		// Unpaced, so rows measure the work; "at 60 req/min" shows the budget.
-		"--rate=0")
+		"--rate=0"}, extra...)
+	d, err := startDaemon(cIFS, []string{"INFOMANIAK_TOKEN=" + b.token}, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -199,12 +211,7 @@ func (b *bench) rcloneKDMount(ctx context.Context) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := []string{"RCLONE_CONFIG=" + b.rcloneConf, "RCLONE_CONFIG_EMU_TYPE=kdrive",
-		fmt.Sprintf("RCLONE_CONFIG_EMU_DRIVE_ID=%d", b.ds.Drives()[0].ID),
-		// The drive's root, as the others show it (its default is Private).
-		"RCLONE_CONFIG_EMU_ROOT_FOLDER_ID=1",
-		"RCLONE_CONFIG_EMU_ENDPOINT=" + b.emuBase, "RCLONE_CONFIG_EMU_ACCESS_TOKEN=" + b.kdToken}
-	d, err := startDaemon(cRcloneKD, env, b.rcloneKD, "mount", "emu:", mp, "--vfs-cache-mode", "off",
+	d, err := startDaemon(cRcloneKD, b.rcloneKDEnv(), b.rcloneKD, "mount", "emu:", mp, "--vfs-cache-mode", "off",
 		"--no-checksum", "--read-only", "--dir-cache-time", "5m")
 	if err != nil {
 		return nil, err
@@ -212,6 +219,41 @@ func (b *bench) rcloneKDMount(ctx context.Context) (*session, error) {
 	d.mount = mp
 	b.cl.add(d.stop)
 	return b.ready(ctx, d, mp, filepath.Join(mp, "Private"), b.rel.inDrive(mp))
+}
+
+// rcloneKDEnv configures remote "emu:" of rclone's kDrive backend.
+func (b *bench) rcloneKDEnv() []string {
+	return []string{"RCLONE_CONFIG=" + b.rcloneConf, "RCLONE_CONFIG_EMU_TYPE=kdrive",
+		fmt.Sprintf("RCLONE_CONFIG_EMU_DRIVE_ID=%d", b.ds.Drives()[0].ID),
+		// The drive's root, as the others show it (its default is Private).
+		"RCLONE_CONFIG_EMU_ROOT_FOLDER_ID=1",
+		"RCLONE_CONFIG_EMU_ENDPOINT=" + b.emuBase, "RCLONE_CONFIG_EMU_ACCESS_TOKEN=" + b.kdToken}
+}
+
+// rcloneKDWrites is rclone's kDrive backend mounted for writing as its
+// users would: --vfs-cache-mode writes (a file written goes to the VFS
+// cache, then up), with --vfs-write-back 0s so the upload starts at close
+// rather than 5 s later. Checksums on (rclone's default): it sends the
+// hashes kDrive checks, as infomaniakfs does.
+func (b *bench) rcloneKDWrites(ctx context.Context) (*session, error) {
+	mp, err := b.mountpoint("rclone-kdrive-w")
+	if err != nil {
+		return nil, err
+	}
+	cacheDir := mp + "-cache"
+	d, err := startDaemon(cRcloneKDW, b.rcloneKDEnv(), b.rcloneKD, "mount", "emu:", mp, "--vfs-cache-mode", "writes",
+		"--vfs-write-back", "0s", "--cache-dir", cacheDir, "--dir-cache-time", "5m")
+	if err != nil {
+		return nil, err
+	}
+	d.mount = mp
+	b.cl.add(d.stop)
+	s, err := b.ready(ctx, d, mp, filepath.Join(mp, "Private"), b.rel.inDrive(mp))
+	if s != nil {
+		stop := s.stop
+		s.stop = func() int64 { rss := stop(); os.RemoveAll(cacheDir); return rss }
+	}
+	return s, err
 }
 
 func (b *bench) ready(ctx context.Context, d *daemon, mp, probe string, p paths) (*session, error) {

@@ -8,8 +8,9 @@
 // Flags (env defaults in brackets): --quick [BENCH_QUICK], --latency
 // [BENCH_LATENCY, 20ms], --bandwidth [BENCH_BANDWIDTH, 100MiB], --runs
 // [BENCH_RUNS; 3, quick 1], --loopback=false, --loopback-runs N, --budget D,
-// --ops lsr,wide,seq,par8,rand,cp,mail, --contenders
-// ifs,rclone-off,rclone-full,direct,local,ceiling, --out FILE, --keep.
+// --ops lsr,wide,seq,par8,rand,cp,tar,mail,fresh,up1g,upsmall, --contenders
+// ifs,rclone-off,rclone-full,rclone-kdrive,rclone-kdrive-writes,direct,local,ceiling,
+// --up-size, --up-chunk, --up-parallel, --out FILE, --keep.
 package main
 
 import (
@@ -55,6 +56,10 @@ type bench struct {
 
 	freshSeq int    // changes made so far: each gives the file a new size
 	worst    sample // the slowest change of the last opChanges
+
+	upSrc     string // the big upload's source file
+	upSrcHash uint64 // its xxh3
+	upSeq     int    // uploads named so far
 }
 
 func main() {
@@ -139,6 +144,11 @@ func (b *bench) setup(ctx context.Context) error {
 	}
 	if err := b.startServers(ctx); err != nil {
 		return err
+	}
+	if b.cfg.wantsUploads() {
+		if err := b.makeUploadSource(); err != nil {
+			return fmt.Errorf("the upload source: %w", err)
+		}
 	}
 	b.buildIFS(ctx)
 	return nil

@@ -19,7 +19,7 @@ const (
 )
 
 // tableOrder is the contenders' column and row order.
-var tableOrder = []string{cIFS, cRcloneOff, cRcloneFul, cRcloneKD, cDirect, cLocal, cCeiling}
+var tableOrder = []string{cIFS, cRcloneOff, cRcloneFul, cRcloneKD, cRcloneKDW, cDirect, cLocal, cCeiling}
 
 // renderTable is one pass's Markdown table.
 func renderTable(r *results, pass string) string {

@@ -13,9 +13,10 @@ import (
 type opKind int
 
 const (
-	onDrive opKind = iota // mounts, local, direct where it has an equivalent
-	onReads               // also the FUSE ceiling
-	onMail                // infomaniakfs and local only (rclone has no mail)
+	onDrive  opKind = iota // mounts, local, direct where it has an equivalent
+	onReads                // also the FUSE ceiling
+	onMail                 // infomaniakfs and local only (rclone has no mail)
+	onUpload               // contenders that can write to the emulator, through contender.upload
 )
 
 // opDef is one benchmark operation: its first step runs cold on a fresh
@@ -29,6 +30,14 @@ type opDef struct {
 	heavy  bool // minutes per run: HeavyRuns repetitions
 	optIn  bool // opt-in contenders (rclone's kDrive backend) run it too
 	direct func(ctx context.Context, d *direct, b *bench) (sample, error)
+	// after runs once each run is over and its mount stopped, outside
+	// the measures (the upload ops remove what they wrote).
+	after func(b *bench)
+	// budget, when set, replaces cfg.Budget for this op, counted from its
+	// first run.
+	budget time.Duration
+	// interleave runs the contenders in turn rather than each in a row.
+	interleave bool
 }
 
 // step is one measured phase of an op; name is its row in the table.
@@ -76,6 +85,7 @@ func (b *bench) ops() []opDef {
 			{name: fmt.Sprintf("server change → visible to stat, worst of %d, %v apart", b.cfg.Changes, b.cfg.ChangeGap), fs: opWorstChange},
 		}, metric: perSecs, kind: onDrive, heavy: true},
 	}
+	all = append(all, b.uploadOps()...)
 	if b.account {
 		all = b.accountOps()
 	}
@@ -99,6 +109,10 @@ func (o opDef) appliesTo(c *contender) bool {
 		return false
 	case c.direct != nil:
 		return o.direct != nil
+	case o.kind == onUpload:
+		return c.upload != nil
+	case c.upload != nil && c.mount == nil:
+		return false // an upload-only contender
 	case o.kind == onMail:
 		return c.mail
 	case o.kind == onDrive:
@@ -108,43 +122,86 @@ func (o opDef) appliesTo(c *contender) bool {
 }
 
 // runPass runs every op for every contender under one network setting.
+// Once cfg.Budget is spent the ops left are skipped, but for those with a
+// budget of their own.
 func (b *bench) runPass(ctx context.Context, pass string, res *results) error {
 	res.addPass(pass)
 	res.addPhase(phaseMount, perSecs)
+	spent := false
 	for _, o := range b.ops() {
 		for _, st := range o.steps {
 			res.addPhase(st.name, o.metric)
 		}
-		for _, c := range b.contenders() {
-			if !o.appliesTo(c) {
-				continue
+		start, budget := b.start, b.cfg.Budget
+		if o.budget > 0 {
+			start, budget = time.Now(), o.budget
+		} else if spent {
+			continue
+		}
+		for _, r := range b.schedule(o, pass) {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			runs := b.cfg.Runs
-			if pass != passWAN {
-				runs = min(runs, b.cfg.LoopbackRuns)
+			if budget > 0 && time.Since(start) > budget {
+				b.note(fmt.Sprintf("time budget of %v reached during [%s] %s: the runs after it were skipped", budget, pass, o.steps[0].name))
+				spent = spent || o.budget == 0
+				break
 			}
-			if o.heavy {
-				runs = min(runs, b.cfg.HeavyRuns)
-			}
-			for i := 0; i < runs; i++ {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if b.cfg.Budget > 0 && time.Since(b.start) > b.cfg.Budget {
-					b.note(fmt.Sprintf("time budget of %v reached during [%s] %s: the runs after it were skipped", b.cfg.Budget, pass, o.steps[0].name))
-					return nil
-				}
-				b.runOne(ctx, pass, o, c, i, runs, res)
-			}
+			b.runOne(ctx, pass, o, r.c, r.i, r.runs, res)
 		}
 	}
 	return nil
+}
+
+// slot is one run of an op: contender c's run i of runs.
+type slot struct {
+	c       *contender
+	i, runs int
+}
+
+// schedule orders op o's runs: each contender's in a row, or with
+// o.interleave round-robin (run 1 of each, then run 2 of each...), so a
+// machine whose load drifts over minutes weighs on every contender alike.
+func (b *bench) schedule(o opDef, pass string) []slot { return b.scheduleOf(o, pass, b.contenders()) }
+
+func (b *bench) scheduleOf(o opDef, pass string, all []*contender) []slot {
+	var cs []*contender
+	for _, c := range all {
+		if o.appliesTo(c) {
+			cs = append(cs, c)
+		}
+	}
+	runs := b.cfg.Runs
+	if pass != passWAN {
+		runs = min(runs, b.cfg.LoopbackRuns)
+	}
+	if o.heavy {
+		runs = min(runs, b.cfg.HeavyRuns)
+	}
+	var out []slot
+	if o.interleave {
+		for i := 0; i < runs; i++ {
+			for _, c := range cs {
+				out = append(out, slot{c, i, runs})
+			}
+		}
+		return out
+	}
+	for _, c := range cs {
+		for i := 0; i < runs; i++ {
+			out = append(out, slot{c, i, runs})
+		}
+	}
+	return out
 }
 
 // runOne is one cold run (fresh mount, dropped caches) and the steps after it.
 func (b *bench) runOne(ctx context.Context, pass string, o opDef, c *contender, i, runs int, res *results) {
 	octx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
 	defer cancel()
+	if o.after != nil {
+		defer o.after(b) // deferred first: runs after the mount stopped
+	}
 	if err := dropCaches(); err != nil {
 		b.note(err.Error())
 	}
@@ -179,8 +236,13 @@ func (b *bench) runOne(ctx context.Context, pass string, o opDef, c *contender, 
 	}
 	h0, a0 := counters()
 	t := time.Now()
-	sess, err := c.mount(octx)
-	if c.http != nil {
+	mount := c.mount
+	if o.kind == onUpload {
+		mount = c.upload
+	}
+	sess, err := mount(octx)
+	// A read-write mount is another configuration: not in the mount row.
+	if c.http != nil && o.kind != onUpload {
 		dh, da := since(h0, a0)
 		res.record(pass, phaseMount, c.name, sample{secs: time.Since(t).Seconds()}, err, dh, da)
 	}

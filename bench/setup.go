@@ -203,6 +203,9 @@ func (b *bench) proxy(target string, w **wan) (string, error) {
 		return "", err
 	}
 	*w = newWAN(u, b.cfg.Latency, b.cfg.Bandwidth)
+	if b.cfg.Trace {
+		(*w).trace = os.Stderr
+	}
 	base, err := (*w).Start()
 	if err != nil {
 		return "", fmt.Errorf("WAN proxy: %w", err)

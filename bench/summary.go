@@ -20,7 +20,7 @@ func (b *bench) report(r *results) string {
 	if b.cfg.Bandwidth > 0 {
 		bw = fmtBytes(b.cfg.Bandwidth) + "/s"
 	}
-	fmt.Fprintf(&s, "- WAN pass: %v added before each request, %s shared by response bodies (one proxy per server, same code). Loopback pass: %s.\n",
+	fmt.Fprintf(&s, "- WAN pass: %v added before each request, %s shared by response bodies and as much again by request bodies (uploads) (one proxy per server, same code). Loopback pass: %s.\n",
 		b.cfg.Latency, bw, map[bool]string{true: "same proxies, no latency, no cap (FUSE overhead alone)", false: "not run"}[b.cfg.Loopback])
 	sp := b.cfg.Spec
 	fmt.Fprintf(&s, "- Data set (seed %d): %d entries in drive %q (folders %d deep, %d sub-folders and %d files each), a %d-entry directory, %d × %s files, a %s file; a %d-message mail folder.\n",
@@ -34,6 +34,10 @@ func (b *bench) report(r *results) string {
 	fmt.Fprintf(&s, "- Runs: median of %d in the WAN pass, %d in the loopback pass; mail %d. Cold = fresh mount after dropping the page cache; the later steps of an op run on that same mount (warm = the same again; find -ls after ls -lR; the mail copy after the mail listing). infomaniakfs: --cache-size %s; rclone: --dir-cache-time 5m, --vfs-cache-mode off or full, --read-only.\n",
 		b.cfg.Runs, min(b.cfg.Runs, b.cfg.LoopbackRuns), min(b.cfg.Runs, b.cfg.HeavyRuns), fmtBytes(cacheBudget))
 	s.WriteString("- Columns: × X = how many times faster than X (above 1 wins); HTTP req = requests at the WAN proxy (content downloads included); API req = emulator API calls (rclone: its WebDAV requests); at 60 req/min = that many API calls at Infomaniak's documented rate; Peak RSS = VmHWM of the mount daemon. 8 readers read the same big file at 8 offsets (the start of each eighth, up to 32 MiB each); random reads: fio psync, one job, for a fixed time. The mount row counts the start-up (profile, drives) until the tree shows.\n")
+	if b.hasUploadOps() {
+		fmt.Fprintf(&s, "- Uploads: timed from the start of cp until the emulator's data directory holds the whole file (it writes it there before answering the upload's last request; bytes checked after, outside the time); the big file is fsynced with `sync FILE` after cp. infomaniakfs: --read-write; rclone's kDrive backend: --vfs-cache-mode writes --vfs-write-back 0s; direct HTTP: upload session of %s chunks, %d in flight, or one direct upload per small file, %d at a time. The contenders take turns run by run.\n",
+			fmtBytes(b.cfg.UpChunk), b.cfg.UpParallel, b.cfg.UpParallel)
+	}
 	for _, pass := range r.passes {
 		fmt.Fprintf(&s, "\n### %s\n\n%s", pass, renderTable(r, pass))
 	}
@@ -67,9 +71,11 @@ func (b *bench) report(r *results) string {
 }
 
 func (b *bench) targets() []target {
-	var seq, lsr, cp opDef
+	var seq, lsr, cp, up opDef
 	for _, o := range b.ops() {
 		switch o.key {
+		case "up1g":
+			up = o
 		case "seq":
 			seq = o
 		case "lsr":
@@ -86,6 +92,9 @@ func (b *bench) targets() []target {
 	if lsr.key != "" && b.rclone != "" {
 		ts = append(ts, target{"cold ls -lR", lsr.steps[0].name, cRcloneOff, 2},
 			target{"warm ls -lR", lsr.steps[1].name, cRcloneOff, 5})
+	}
+	if up.key != "" {
+		ts = append(ts, target{"upload of one big file through the mount (issue 13)", up.steps[0].name, cDirect, 0.9})
 	}
 	if cp.key != "" && b.rclone != "" {
 		ts = append(ts, target{"cold cp -r of the small files (issue 10)", cp.steps[0].name, cRcloneOff, 10})

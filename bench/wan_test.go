@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -120,5 +121,44 @@ func TestWANSetChangesLiveAndKeepsHost(t *testing.T) {
 	}
 	if w.Requests() != 2 {
 		t.Errorf("redirect and follow-up: counted %d requests, want 2", w.Requests())
+	}
+}
+
+// TestWANPacesUploads: request bodies (uploads) pay the bandwidth cap too,
+// and reach the server whole.
+func TestWANPacesUploads(t *testing.T) {
+	const size = 3 << 20
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		fmt.Fprint(w, n)
+	}))
+	t.Cleanup(srv.Close)
+	for _, tc := range []struct {
+		bw      int64
+		atLeast time.Duration
+		below   time.Duration
+	}{
+		// 3 MiB at 6 MiB/s: about half a second (the first burst is free).
+		{6 << 20, 400 * time.Millisecond, 2 * time.Second},
+		{0, 0, 400 * time.Millisecond},
+	} {
+		w, base := startWAN(t, srv.URL, 0, tc.bw)
+		start := time.Now()
+		resp, err := http.Post(base+"/up", "application/octet-stream", bytes.NewReader(make([]byte, size)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		el := time.Since(start)
+		if string(got) != fmt.Sprint(size) {
+			t.Fatalf("server read %s bytes, want %d", got, size)
+		}
+		if el < tc.atLeast || el > tc.below {
+			t.Errorf("bandwidth %d: a %d-byte upload took %v, want [%v, %v]", tc.bw, size, el, tc.atLeast, tc.below)
+		}
+		if w.UpBytes() != size || w.Bytes() != int64(len(got)) {
+			t.Errorf("metered %d bytes up and %d down, want %d and %d", w.UpBytes(), w.Bytes(), size, len(got))
+		}
 	}
 }
