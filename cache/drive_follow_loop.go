@@ -163,7 +163,11 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (n int, a
 	}
 	log.Info("kDrive change cursor refused; reading the whole drive again", "err", err)
 	for {
+		wrote := f.d.wrote.last()
 		cursor, err := f.d.reload(ctx, f.drive)
+		if err == nil {
+			f.d.reapplyWrotes(f.drive, wrote) // the snapshot may predate them
+		}
 		switch {
 		case ctx.Err() != nil:
 			return 0, false, false
@@ -224,8 +228,10 @@ func (d *Drives) startFollower(driveID int64, cursor string) {
 func (d *Drives) unfollow(driveID int64) {
 	d.followed.Delete(driveID)
 	d.follow.forget(driveID)
+	d.edits.Lock()
 	d.gen.bump()
 	d.dropDrive(driveID)
+	d.edits.Unlock()
 	d.snaps.refuse(driveID)
 }
 
@@ -251,9 +257,11 @@ func (d *Drives) reload(ctx context.Context, driveID int64) (string, error) {
 		}
 		return "", err
 	}
+	d.edits.Lock()
 	d.gen.bump()
 	g := d.gen.get()
 	d.dropDrive(driveID)
 	d.storeSnapshot(driveID, 0, newSnapshot(entries), g)
+	d.edits.Unlock()
 	return cursor, nil
 }

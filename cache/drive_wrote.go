@@ -66,10 +66,13 @@ func (w *writes) since(seq uint64) []wrote {
 // outcome is not known.) It stands over a batch of the change feed read
 // meanwhile, which may predate it.
 func (d *Drives) Wrote(e remote.Entry, gone bool) {
+	d.edits.Lock() // the writes are recorded in the order they are applied
+	defer d.edits.Unlock()
 	d.wrote.add(e, gone)
 	d.applyWrote(e, gone)
 }
 
+// applyWrote applies a write to what is held; d.edits is held.
 func (d *Drives) applyWrote(e remote.Entry, gone bool) {
 	d.gen.bump() // loads under way began before the write: they must not store
 	g := d.gen.get()
@@ -86,6 +89,8 @@ func (d *Drives) applyWrote(e remote.Entry, gone bool) {
 // reapplyWrotes applies again the writes made on driveID after the one
 // numbered seq, over a batch of its feed read meanwhile.
 func (d *Drives) reapplyWrotes(driveID int64, seq uint64) {
+	d.edits.Lock() // no write in between: a later one would be undone
+	defer d.edits.Unlock()
 	for _, w := range d.wrote.since(seq) {
 		if w.e.DriveID == driveID {
 			d.applyWrote(w.e, w.gone)

@@ -2,6 +2,7 @@ package writeback
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
@@ -74,18 +75,22 @@ func (f *Files) fixMTime(j Job, e remote.Entry, t time.Time) {
 	got, err := f.r.SetMTime(ctx, j.DriveID, e.ID, t)
 	if err != nil {
 		f.log.Warn("setting the mtime of an uploaded file", "name", j.Name, "err", err)
-	} else {
-		if got.ID != e.ID {
-			got = e
-			got.MTime = t
-		}
-		f.tell(completed(got, e.DriveID, e.ParentID, e.Name), false)
 	}
-	f.unpin(j.DriveID, e.ID, func(shown *remote.Entry) {
+	// Through the pinned landing, under f.mu: a write of the file since
+	// (a rename) replaced it, and the answer here, which may predate that
+	// write, is not told; the cache asks the remote instead.
+	if !f.unpin(j.DriveID, e.ID, func(shown *remote.Entry) {
 		if err != nil {
 			shown.MTime = e.MTime
+			return
 		}
-	})
+		shown.MTime = t
+		if got.ID == e.ID {
+			shown.Version = got.Version
+		}
+	}) {
+		f.invalidate(j.DriveID, e.ID)
+	}
 }
 
 // Overlay is folder dir's listing as the mount shows it, list being the
@@ -131,10 +136,28 @@ func (f *Files) tell(e remote.Entry, gone bool) {
 }
 
 // wrote records what a write left of item e on the remote: the metadata
-// cache takes it, then listings asked before it (see Mark).
+// cache takes it, then listings asked before it (see Mark). Under f.mu, so
+// that the cache hears of the writes of one item in the order they land.
 func (f *Files) wrote(e remote.Entry, gone bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.tell(e, gone)
-	f.land(e, gone)
+	f.landLocked(e, gone, 0)
+}
+
+// wroteSince is wrote for the answer of a write asked at mark, unless
+// another write of the item landed since: the answer may predate it (a
+// rename), so the cache asks the remote instead.
+func (f *Files) wroteSince(e remote.Entry, mark Mark) {
+	f.mu.Lock()
+	if l := f.landed[ref{e.DriveID, e.ID}]; l != nil && l.seq > mark {
+		f.mu.Unlock()
+		f.invalidate(e.DriveID, e.ID, e.ParentID)
+		return
+	}
+	defer f.mu.Unlock()
+	f.tell(e, false)
+	f.landLocked(e, false, 0)
 }
 
 func (f *Files) invalidate(driveID int64, ids ...int64) {
@@ -231,14 +254,31 @@ func (f *Files) Rename(ctx context.Context, driveID int64, e remote.Entry, oldDi
 		f.invalidate(driveID, id, oldDir, newDir)
 		return err
 	}
-	moved := e
+	moved, known := f.remoteEntry(driveID, id, e, l)
 	moved.ID, moved.DriveID, moved.ParentID, moved.Name = id, driveID, newDir, newName
-	f.wrote(moved, false)
+	if known {
+		f.wrote(moved, false)
+	} else {
+		f.invalidate(driveID, id, oldDir, newDir)
+	}
 	if l == nil {
 		return nil
 	}
 	_, err = f.retarget(ctx, l, newDir, newName)
 	return err
+}
+
+// remoteEntry is item id as the remote holds it, if known here (shown as
+// e): the answer of the last write of it, or e if it is the remote's. The
+// entry a local file shows is not: its size and version are the local
+// content's, perhaps from a listing made before its writes.
+func (f *Files) remoteEntry(driveID, id int64, e remote.Entry, l *Local) (remote.Entry, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if ld := f.landed[ref{driveID, id}]; ld != nil && !ld.gone {
+		return ld.e, true
+	}
+	return e, l == nil && e.ID == id && !strings.HasPrefix(e.Version, localVersionPrefix)
 }
 
 // retarget points l's queued jobs and its next commits at newDir/newName,
@@ -274,6 +314,7 @@ func (f *Files) SetMTime(ctx context.Context, e remote.Entry, t time.Time) error
 		}
 	}
 	id := f.Resolve(e.DriveID, e.ID)
+	mark := f.Mark()
 	got, err := f.r.SetMTime(ctx, e.DriveID, id, t)
 	if err != nil {
 		f.invalidate(e.DriveID, id, e.ParentID)
@@ -283,26 +324,31 @@ func (f *Files) SetMTime(ctx context.Context, e remote.Entry, t time.Time) error
 		got = e
 		got.ID, got.MTime = id, t
 	}
-	f.wrote(completed(got, e.DriveID, e.ParentID, e.Name), false)
+	f.wroteSince(completed(got, e.DriveID, e.ParentID, e.Name), mark)
 	return nil
 }
 
 // setLocalMTime gives l's content still to upload mtime t, and reports
-// whether it had some. mtimeAfter is set under f.mu before the queue is
-// asked, and uploaded takes it under f.mu: an upload landing meanwhile
-// either sets it after, or had cleared pending, and the remote takes it.
+// whether it had some: writes not committed yet (their commit carries it),
+// or committed ones not uploaded yet. mtimeAfter is set under f.mu before
+// the queue is asked, and uploaded takes it under f.mu: an upload landing
+// meanwhile either sets it after, or had cleared pending, and the remote
+// takes it. An mtime set between a close and the release that follows it
+// (rsync, cp -p) so never makes a second upload of the same content.
 func (f *Files) setLocalMTime(l *Local, t time.Time) (bool, error) {
+	if l.st.setMTimeIfDirty(t) {
+		f.mu.Lock()
+		l.mtime = t
+		f.mu.Unlock()
+		return true, nil
+	}
 	f.mu.Lock()
-	open, pending := l.opens > 0, l.pending != 0
-	if !open && pending {
+	pending := l.pending != 0
+	if pending {
 		l.mtime, l.mtimeAfter = t, t
 	}
 	f.mu.Unlock()
-	switch {
-	case open: // the last close queues it with the content
-		l.SetMTime(t)
-		return true, nil
-	case !pending:
+	if !pending {
 		return false, nil
 	}
 	l.st.SetMTime(t, false)

@@ -272,3 +272,34 @@ func TestFilesMTimeWhileTheUploadLands(t *testing.T) {
 	}
 	t.Fatalf("remote file %+v: the mtime set while the upload landed is lost", r.find(5, ".f.tmp"))
 }
+
+// TestFilesMTimeBetweenCloseAndRelease: close flushes (a commit), the
+// mtime comes before the kernel's release of the file (rsync, cp -p): one
+// upload, with that mtime.
+func TestFilesMTimeBetweenCloseAndRelease(t *testing.T) {
+	r := newFakeRemote()
+	f, online := offlineFiles(t, r)
+	l, _ := f.Create(1, 5, "f")
+	l.WriteAt([]byte("bytes"), 0)
+	if err := f.Commit(l); err != nil { // the flush at close
+		t.Fatal(err)
+	}
+	online.Store(true)
+	deadline := time.Now().Add(5 * time.Second)
+	for r.count("stored") == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	mt := time.Unix(1_500_000_000, 0)
+	if err := f.SetMTime(t.Context(), l.Entry(), mt); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Release(l); err != nil {
+		t.Fatal(err)
+	}
+	for (f.Status().Pending > 0 || !r.find(5, "f").mtime.Equal(mt)) && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if n := r.count("stored"); n != 1 || !r.find(5, "f").mtime.Equal(mt) {
+		t.Fatalf("%d uploads, mtime %v", n, r.find(5, "f").mtime)
+	}
+}
