@@ -13,6 +13,8 @@ func (d *Drives) apply(driveID int64, actions []DriveAction) []DriveChange {
 	if len(actions) == 0 {
 		return nil
 	}
+	d.edits.Lock()
+	defer d.edits.Unlock()
 	// Loads under way began before these changes: they must not store.
 	d.gen.bump()
 	g := d.gen.get()
@@ -193,6 +195,8 @@ func (d *Drives) editListing(driveID, dir int64, g uint64, edit func([]remote.En
 // (a file created then renamed here, the batch having only the creation),
 // so the next look at those items asks the remote.
 func (d *Drives) distrust(driveID int64, changes []DriveChange) {
+	d.edits.Lock()
+	defer d.edits.Unlock()
 	for _, ch := range changes {
 		if ch.ID == 0 {
 			continue

@@ -131,7 +131,7 @@ func (f *driveFollower) longPoll(ctx context.Context) (bool, error) {
 // many actions it read (a reload counts as one), whether following goes
 // on, and whether the feed answered (no outage).
 func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (n int, alive, reached bool) {
-	told := f.d.told.Load()
+	told, wrote := f.d.told.Load(), f.d.wrote.last()
 	actions, next, err := f.d.feed.DriveChanges(ctx, f.drive, f.cursor)
 	if ctx.Err() != nil {
 		return 0, false, false
@@ -143,6 +143,7 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (n int, a
 		if f.d.told.Load() != told {
 			f.d.distrust(f.drive, changes)
 		}
+		f.d.reapplyWrotes(f.drive, wrote)
 		f.d.publish(changes)
 		f.d.noteCursor(f.drive, next)
 		f.d.setCurrent(f.drive, true)
@@ -162,7 +163,11 @@ func (f *driveFollower) catchUp(ctx context.Context, log *slog.Logger) (n int, a
 	}
 	log.Info("kDrive change cursor refused; reading the whole drive again", "err", err)
 	for {
+		wrote := f.d.wrote.last()
 		cursor, err := f.d.reload(ctx, f.drive)
+		if err == nil {
+			f.d.reapplyWrotes(f.drive, wrote) // the snapshot may predate them
+		}
 		switch {
 		case ctx.Err() != nil:
 			return 0, false, false
@@ -223,8 +228,10 @@ func (d *Drives) startFollower(driveID int64, cursor string) {
 func (d *Drives) unfollow(driveID int64) {
 	d.followed.Delete(driveID)
 	d.follow.forget(driveID)
+	d.edits.Lock()
 	d.gen.bump()
 	d.dropDrive(driveID)
+	d.edits.Unlock()
 	d.snaps.refuse(driveID)
 }
 
@@ -250,9 +257,11 @@ func (d *Drives) reload(ctx context.Context, driveID int64) (string, error) {
 		}
 		return "", err
 	}
+	d.edits.Lock()
 	d.gen.bump()
 	g := d.gen.get()
 	d.dropDrive(driveID)
 	d.storeSnapshot(driveID, 0, newSnapshot(entries), g)
+	d.edits.Unlock()
 	return cursor, nil
 }

@@ -26,7 +26,12 @@ type Drives struct {
 
 	// told counts Invalidate calls: writes made here, which a batch of
 	// the change feed read meanwhile may predate (distrust).
-	told atomic.Uint64
+	told  atomic.Uint64
+	wrote writes // Wrote's, re-applied over such a batch
+	// edits orders the changes made to what is held (a feed batch, a
+	// write, an invalidation), so that none bumps the generation under
+	// another's edits: those would be refused, and lost.
+	edits sync.Mutex
 
 	feed     DriveFeed // nil when the source has none or snapshots are off
 	followed sync.Map  // drive id → *followState
@@ -196,6 +201,8 @@ func (d *Drives) Open(ctx context.Context, e remote.Entry, off, length int64) (i
 // its parent (when the stat is known), so the next look asks the remote.
 func (d *Drives) Invalidate(driveID, id int64) {
 	d.told.Add(1)
+	d.edits.Lock()
+	defer d.edits.Unlock()
 	d.invalidate(driveID, id, 0)
 }
 
@@ -219,6 +226,8 @@ func (d *Drives) invalidate(driveID, id, parentID int64) {
 // InvalidateAll drops every cached listing and stat. Content stays: it is
 // keyed by version, so it cannot be served for changed files.
 func (d *Drives) InvalidateAll() {
+	d.edits.Lock()
+	defer d.edits.Unlock()
 	d.gen.bump()
 	d.drives.clear()
 	d.lists.clear()

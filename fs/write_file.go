@@ -173,14 +173,20 @@ func (f *driveFile) Setattr(ctx context.Context, fh gofs.FileHandle, in *fuse.Se
 		}
 	}
 	if mt, ok := in.GetMTime(); ok {
-		e := f.entry()
-		if h, isW := fh.(*writeHandle); isW {
-			h.l.SetMTime(mt)
-		} else if err := f.s.writes.SetMTime(ctx, e, mt); err != nil {
+		if err := f.s.writes.SetMTime(ctx, f.writeEntry(fh), mt); err != nil {
 			return f.s.errs.fail("setattr", f.path, err)
 		}
 	}
 	return f.Getattr(ctx, fh, out)
+}
+
+// writeEntry is the item a setattr through fh changes: the local file fh
+// writes, else the node's.
+func (f *driveFile) writeEntry(fh gofs.FileHandle) remote.Entry {
+	if h, ok := fh.(*writeHandle); ok {
+		return h.l.Entry()
+	}
+	return f.entry()
 }
 
 // truncate sets the size, through fh or a handle of its own.

@@ -16,9 +16,14 @@ import (
 var ErrNotEmpty = errors.New("folder not empty")
 
 // Invalidator is the metadata cache that writes must keep honest
-// (cache.Drives): after a write, the next look asks the remote.
+// (cache.Drives).
 type Invalidator interface {
+	// Invalidate: item id changed in a way not known here (a write that
+	// failed may have landed): the next look asks the remote.
 	Invalidate(driveID, id int64)
+	// Wrote: a write left item e so on the remote (gone: trashed); the
+	// cache shows it without asking.
+	Wrote(e remote.Entry, gone bool)
 }
 
 // pseudoBase starts the ids a new file shows before its first upload gives
@@ -81,6 +86,9 @@ func (f *Files) Close(ctx context.Context, drain bool) error {
 // Status is the queue's.
 func (f *Files) Status() Status { return f.q.Status() }
 
+// localVersionPrefix starts the Version a local file shows: no remote one.
+const localVersionPrefix = "local-"
+
 // Local is a file whose newest content is here. Its methods are safe for
 // concurrent use.
 type Local struct {
@@ -107,7 +115,7 @@ func (l *Local) entryLocked() remote.Entry {
 	j := l.st.Job()
 	size, _ := l.st.Size()
 	return remote.Entry{ID: l.shown, ParentID: j.DirID, DriveID: j.DriveID, Name: j.Name, Size: size,
-		MTime: l.mtime, CTime: l.mtime, Version: fmt.Sprintf("local-%d-%d-%d", l.shown, size, l.mtime.UnixNano())}
+		MTime: l.mtime, CTime: l.mtime, Version: fmt.Sprintf("%s%d-%d-%d", localVersionPrefix, l.shown, size, l.mtime.UnixNano())}
 }
 
 // ReadAt reads the local content.
@@ -133,14 +141,6 @@ func (l *Local) touch() {
 	l.st.SetMTime(now, false)
 	l.f.mu.Lock()
 	l.mtime = now
-	l.f.mu.Unlock()
-}
-
-// SetMTime sets the mtime shown and uploaded.
-func (l *Local) SetMTime(t time.Time) {
-	l.st.SetMTime(t, true)
-	l.f.mu.Lock()
-	l.mtime = t
 	l.f.mu.Unlock()
 }
 

@@ -2,6 +2,7 @@ package writeback
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/infomaniakfs/infomaniakfs/remote"
@@ -13,7 +14,8 @@ import (
 // (see Mark), so the file never vanishes from its folder in between.
 func (f *Files) uploaded(j Job, e remote.Entry, conflict bool) {
 	e = uploadedEntry(j, e, conflict)
-	f.invalidate(j.DriveID, j.DirID, e.ID)
+	f.log.Debug("uploaded", "name", e.Name, "id", e.ID, "dir", e.ParentID, "conflict", conflict, "seq", j.Seq)
+	f.tell(e, false) // before the local file goes: listings asked after have it
 	var closing []*Local
 	var mtime time.Time // set while the upload ran; the remote gets it now
 	f.mu.Lock()
@@ -40,12 +42,11 @@ func (f *Files) uploaded(j Job, e remote.Entry, conflict bool) {
 		}
 	}
 	shown := e
+	seq := Mark(0)
 	if !mtime.IsZero() {
-		shown.MTime = mtime
-		f.landLocked(shown, false, pinned) // shown with its mtime until set
-	} else {
-		f.landLocked(shown, false, 0)
+		shown.MTime, seq = mtime, pinned // shown with its mtime until set
 	}
+	f.landLocked(shown, false, seq)
 	f.mu.Unlock()
 	for _, l := range closing {
 		l.st.Close()
@@ -71,16 +72,25 @@ func uploadedEntry(j Job, e remote.Entry, conflict bool) remote.Entry {
 func (f *Files) fixMTime(j Job, e remote.Entry, t time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	_, err := f.r.SetMTime(ctx, j.DriveID, e.ID, t)
+	got, err := f.r.SetMTime(ctx, j.DriveID, e.ID, t)
 	if err != nil {
 		f.log.Warn("setting the mtime of an uploaded file", "name", j.Name, "err", err)
 	}
-	f.invalidate(j.DriveID, j.DirID, e.ID)
-	f.unpin(j.DriveID, e.ID, func(shown *remote.Entry) {
+	// Through the pinned landing, under f.mu: a write of the file since
+	// (a rename) replaced it, and the answer here, which may predate that
+	// write, is not told; the cache asks the remote instead.
+	if !f.unpin(j.DriveID, e.ID, func(shown *remote.Entry) {
 		if err != nil {
 			shown.MTime = e.MTime
+			return
 		}
-	})
+		shown.MTime = t
+		if got.ID == e.ID {
+			shown.Version = got.Version
+		}
+	}) {
+		f.invalidate(j.DriveID, e.ID)
+	}
 }
 
 // Overlay is folder dir's listing as the mount shows it, list being the
@@ -117,6 +127,39 @@ func (f *Files) Overlay(driveID, dirID int64, list []remote.Entry, mark Mark) []
 	return out
 }
 
+// tell gives the metadata cache what a write left of item e on the
+// remote (gone: trashed).
+func (f *Files) tell(e remote.Entry, gone bool) {
+	if f.inv != nil && e.ID > 0 && !isPseudo(e.ID) {
+		f.inv.Wrote(e, gone)
+	}
+}
+
+// wrote records what a write left of item e on the remote: the metadata
+// cache takes it, then listings asked before it (see Mark). Under f.mu, so
+// that the cache hears of the writes of one item in the order they land.
+func (f *Files) wrote(e remote.Entry, gone bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tell(e, gone)
+	f.landLocked(e, gone, 0)
+}
+
+// wroteSince is wrote for the answer of a write asked at mark, unless
+// another write of the item landed since: the answer may predate it (a
+// rename), so the cache asks the remote instead.
+func (f *Files) wroteSince(e remote.Entry, mark Mark) {
+	f.mu.Lock()
+	if l := f.landed[ref{e.DriveID, e.ID}]; l != nil && l.seq > mark {
+		f.mu.Unlock()
+		f.invalidate(e.DriveID, e.ID, e.ParentID)
+		return
+	}
+	defer f.mu.Unlock()
+	f.tell(e, false)
+	f.landLocked(e, false, 0)
+}
+
 func (f *Files) invalidate(driveID int64, ids ...int64) {
 	if f.inv == nil {
 		return
@@ -131,11 +174,12 @@ func (f *Files) invalidate(driveID int64, ids ...int64) {
 // Mkdir creates folder name in parentID.
 func (f *Files) Mkdir(ctx context.Context, driveID, parentID int64, name string) (remote.Entry, error) {
 	e, err := f.r.Mkdir(ctx, driveID, parentID, name)
-	f.invalidate(driveID, parentID)
-	if err == nil {
-		f.land(completed(e, driveID, parentID, name), false)
+	if err != nil {
+		f.invalidate(driveID, parentID)
+		return e, err
 	}
-	return e, err
+	f.wrote(completed(e, driveID, parentID, name), false)
+	return e, nil
 }
 
 // Unlink removes file e (shown in folder dir): its pending uploads are
@@ -161,12 +205,12 @@ func (f *Files) Unlink(ctx context.Context, driveID, dirID int64, e remote.Entry
 	if isPseudo(id) {
 		return nil
 	}
-	err := f.r.Trash(ctx, driveID, id)
-	f.invalidate(driveID, dirID, id)
-	if err == nil {
-		f.land(remote.Entry{ID: id, DriveID: driveID, ParentID: dirID, Name: e.Name}, true)
+	if err := f.r.Trash(ctx, driveID, id); err != nil {
+		f.invalidate(driveID, dirID, id)
+		return err
 	}
-	return err
+	f.wrote(remote.Entry{ID: id, DriveID: driveID, ParentID: dirID, Name: e.Name}, true)
+	return nil
 }
 
 // Rmdir trashes folder e of parent; children is its remote listing. It
@@ -175,12 +219,12 @@ func (f *Files) Rmdir(ctx context.Context, driveID, parentID int64, e remote.Ent
 	if len(f.Overlay(driveID, e.ID, children, mark)) > 0 {
 		return ErrNotEmpty
 	}
-	err := f.r.Trash(ctx, driveID, e.ID)
-	f.invalidate(driveID, parentID, e.ID)
-	if err == nil {
-		f.land(completed(e, driveID, parentID, e.Name), true)
+	if err := f.r.Trash(ctx, driveID, e.ID); err != nil {
+		f.invalidate(driveID, parentID, e.ID)
+		return err
 	}
-	return err
+	f.wrote(completed(e, driveID, parentID, e.Name), true)
+	return nil
 }
 
 // Rename moves item e from folder oldDir to newDir under newName. A file
@@ -191,11 +235,10 @@ func (f *Files) Rename(ctx context.Context, driveID int64, e remote.Entry, oldDi
 	id := f.Resolve(driveID, e.ID)
 	l := f.Local(driveID, e.ID)
 	if l != nil && isPseudo(id) {
-		j, err := f.q.Retarget(ctx, l.st.Job(), newDir, newName)
+		j, err := f.retarget(ctx, l, newDir, newName)
 		if err != nil {
 			return err
 		}
-		l.st.retarget(func(sj *Job) { sj.DirID, sj.Name = newDir, newName })
 		if j.FileID == 0 {
 			return nil // only here so far: its upload goes to the new name
 		}
@@ -207,20 +250,54 @@ func (f *Files) Rename(ctx context.Context, driveID int64, e remote.Entry, oldDi
 	} else {
 		err = f.r.Move(ctx, driveID, id, newDir, newName)
 	}
-	f.invalidate(driveID, id, oldDir, newDir)
-	if err == nil {
-		moved := e
-		moved.ID, moved.DriveID, moved.ParentID, moved.Name = id, driveID, newDir, newName
-		f.land(moved, false)
-	}
-	if err != nil || l == nil {
+	if err != nil {
+		f.invalidate(driveID, id, oldDir, newDir)
 		return err
 	}
-	if _, err := f.q.Retarget(ctx, l.st.Job(), newDir, newName); err != nil {
-		return err
+	moved, known := f.remoteEntry(driveID, id, e, l)
+	moved.ID, moved.DriveID, moved.ParentID, moved.Name = id, driveID, newDir, newName
+	if known {
+		f.wrote(moved, false)
+	} else {
+		f.invalidate(driveID, id, oldDir, newDir)
+	}
+	if l == nil {
+		return nil
+	}
+	_, err = f.retarget(ctx, l, newDir, newName)
+	return err
+}
+
+// remoteEntry is item id as the remote holds it, if known here (shown as
+// e): the answer of the last write of it, or e if it is the remote's. The
+// entry a local file shows is not: its size and version are the local
+// content's, perhaps from a listing made before its writes.
+func (f *Files) remoteEntry(driveID, id int64, e remote.Entry, l *Local) (remote.Entry, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if ld := f.landed[ref{driveID, id}]; ld != nil && !ld.gone {
+		return ld.e, true
+	}
+	return e, l == nil && e.ID == id && !strings.HasPrefix(e.Version, localVersionPrefix)
+}
+
+// retarget points l's queued jobs and its next commits at newDir/newName,
+// and reports the jobs' target (FileID set: uploaded meanwhile). A commit
+// between the two went under the old name (a close racing the rename: the
+// kernel sends the release after close returns), so the queue is told
+// again once the commits are retargeted: no job uploads the old name.
+func (f *Files) retarget(ctx context.Context, l *Local, newDir int64, newName string) (Job, error) {
+	old := l.st.Job()
+	j, err := f.q.Retarget(ctx, old, newDir, newName)
+	if err != nil {
+		return j, err
 	}
 	l.st.retarget(func(sj *Job) { sj.DirID, sj.Name = newDir, newName })
-	return nil
+	again, err := f.q.Retarget(ctx, old, newDir, newName)
+	if j.FileID == 0 {
+		j.FileID = again.FileID
+	}
+	return j, err
 }
 
 // SetMTime sets item e's mtime: on its local content if some is still to
@@ -237,34 +314,41 @@ func (f *Files) SetMTime(ctx context.Context, e remote.Entry, t time.Time) error
 		}
 	}
 	id := f.Resolve(e.DriveID, e.ID)
+	mark := f.Mark()
 	got, err := f.r.SetMTime(ctx, e.DriveID, id, t)
-	f.invalidate(e.DriveID, id, e.ParentID)
-	if err == nil {
-		if got.ID != id {
-			got = e
-			got.ID, got.MTime = id, t
-		}
-		f.land(completed(got, e.DriveID, e.ParentID, e.Name), false)
+	if err != nil {
+		f.invalidate(e.DriveID, id, e.ParentID)
+		return err
 	}
-	return err
+	if got.ID != id {
+		got = e
+		got.ID, got.MTime = id, t
+	}
+	f.wroteSince(completed(got, e.DriveID, e.ParentID, e.Name), mark)
+	return nil
 }
 
 // setLocalMTime gives l's content still to upload mtime t, and reports
-// whether it had some. mtimeAfter is set under f.mu before the queue is
-// asked, and uploaded takes it under f.mu: an upload landing meanwhile
-// either sets it after, or had cleared pending, and the remote takes it.
+// whether it had some: writes not committed yet (their commit carries it),
+// or committed ones not uploaded yet. mtimeAfter is set under f.mu before
+// the queue is asked, and uploaded takes it under f.mu: an upload landing
+// meanwhile either sets it after, or had cleared pending, and the remote
+// takes it. An mtime set between a close and the release that follows it
+// (rsync, cp -p) so never makes a second upload of the same content.
 func (f *Files) setLocalMTime(l *Local, t time.Time) (bool, error) {
+	if l.st.setMTimeIfDirty(t) {
+		f.mu.Lock()
+		l.mtime = t
+		f.mu.Unlock()
+		return true, nil
+	}
 	f.mu.Lock()
-	open, pending := l.opens > 0, l.pending != 0
-	if !open && pending {
+	pending := l.pending != 0
+	if pending {
 		l.mtime, l.mtimeAfter = t, t
 	}
 	f.mu.Unlock()
-	switch {
-	case open: // the last close queues it with the content
-		l.SetMTime(t)
-		return true, nil
-	case !pending:
+	if !pending {
 		return false, nil
 	}
 	l.st.SetMTime(t, false)

@@ -229,10 +229,11 @@ func TestFilesLandedShowsToListingsAskedBefore(t *testing.T) {
 	}
 }
 
-// invalidatorFunc is an Invalidator that runs a function.
-type invalidatorFunc func(driveID, id int64)
+// wroteFunc is an Invalidator that runs a function on each Wrote.
+type wroteFunc func(e remote.Entry, gone bool)
 
-func (fn invalidatorFunc) Invalidate(driveID, id int64) { fn(driveID, id) }
+func (wroteFunc) Invalidate(int64, int64)            {}
+func (fn wroteFunc) Wrote(e remote.Entry, gone bool) { fn(e, gone) }
 
 // TestFilesMTimeWhileTheUploadLands: rsync's utimens arriving while the
 // upload's news is being taken in (the job still counted running) is
@@ -243,7 +244,7 @@ func TestFilesMTimeWhileTheUploadLands(t *testing.T) {
 	var f *Files
 	var e remote.Entry
 	var once sync.Once
-	inv := invalidatorFunc(func(int64, int64) {
+	inv := wroteFunc(func(remote.Entry, bool) {
 		once.Do(func() { // the first news of the landing
 			if err := f.SetMTime(context.Background(), e, mt); err != nil {
 				t.Error(err)
@@ -270,4 +271,35 @@ func TestFilesMTimeWhileTheUploadLands(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	t.Fatalf("remote file %+v: the mtime set while the upload landed is lost", r.find(5, ".f.tmp"))
+}
+
+// TestFilesMTimeBetweenCloseAndRelease: close flushes (a commit), the
+// mtime comes before the kernel's release of the file (rsync, cp -p): one
+// upload, with that mtime.
+func TestFilesMTimeBetweenCloseAndRelease(t *testing.T) {
+	r := newFakeRemote()
+	f, online := offlineFiles(t, r)
+	l, _ := f.Create(1, 5, "f")
+	l.WriteAt([]byte("bytes"), 0)
+	if err := f.Commit(l); err != nil { // the flush at close
+		t.Fatal(err)
+	}
+	online.Store(true)
+	deadline := time.Now().Add(5 * time.Second)
+	for r.count("stored") == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	mt := time.Unix(1_500_000_000, 0)
+	if err := f.SetMTime(t.Context(), l.Entry(), mt); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Release(l); err != nil {
+		t.Fatal(err)
+	}
+	for (f.Status().Pending > 0 || !r.find(5, "f").mtime.Equal(mt)) && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if n := r.count("stored"); n != 1 || !r.find(5, "f").mtime.Equal(mt) {
+		t.Fatalf("%d uploads, mtime %v", n, r.find(5, "f").mtime)
+	}
 }

@@ -63,23 +63,21 @@ func (f *Files) landLocked(e remote.Entry, gone bool, seq Mark) {
 	f.landed[ref{e.DriveID, e.ID}] = &landing{e: e, gone: gone, seq: seq, at: now}
 }
 
-// land is landLocked, taking f.mu.
-func (f *Files) land(e remote.Entry, gone bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.landLocked(e, gone, 0)
-}
-
 // unpin dates the pinned landing of item id now, with its final entry
-// (e.g. the mtime set after the upload), if it is still there.
-func (f *Files) unpin(driveID, id int64, mod func(*remote.Entry)) {
+// (e.g. the mtime set after the upload), tells the cache, and reports
+// whether it was still there (no write of the item replaced it).
+func (f *Files) unpin(driveID, id int64, mod func(*remote.Entry)) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if l := f.landed[ref{driveID, id}]; l != nil && l.seq == pinned {
-		mod(&l.e)
-		f.seq++
-		l.seq, l.at = f.seq, time.Now()
+	l := f.landed[ref{driveID, id}]
+	if l == nil || l.seq != pinned {
+		return false
 	}
+	mod(&l.e)
+	f.tell(l.e, false)
+	f.seq++
+	l.seq, l.at = f.seq, time.Now()
+	return true
 }
 
 // overlayLanded applies to list (folder dirID of driveID, asked at mark)

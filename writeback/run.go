@@ -214,8 +214,9 @@ func (q *Queue) logFailure(j Job, err error, attempts int) {
 }
 
 // Wait returns once the upload of seq (or of a later job of the same file
-// that replaced it) is acknowledged, or with the error of its first failed
-// attempt after Wait was called (it stays queued), or ctx's.
+// that replaced it) is acknowledged, or with the error of its last failed
+// attempt (it stays queued): the one that failed before Wait was called,
+// if it waits its backoff, else the next one. Or with ctx's.
 func (q *Queue) Wait(ctx context.Context, seq int64) error {
 	tried := -1
 	for {
@@ -227,9 +228,12 @@ func (q *Queue) Wait(ctx context.Context, seq int64) error {
 		var err error
 		if i >= 0 {
 			j := q.jobs[i]
-			if tried < 0 {
+			switch {
+			case tried < 0 && !j.running && j.lastErr != nil:
+				err = j.lastErr // failed already, waiting its backoff
+			case tried < 0:
 				tried = j.attempts
-			} else if j.attempts > tried && !j.running {
+			case j.attempts > tried && !j.running:
 				err = j.lastErr
 			}
 		}

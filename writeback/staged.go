@@ -139,6 +139,17 @@ func (s *Staged) SetMTime(t time.Time, dirty bool) {
 	s.mu.Unlock()
 }
 
+// setMTimeIfDirty gives the next commit mtime t if there is one to make
+// (writes not committed yet), and reports whether it did.
+func (s *Staged) setMTimeIfDirty(t time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dirty {
+		s.job.MTime = t
+	}
+	return s.dirty
+}
+
 // retarget changes where the next commits go (rename, first upload).
 func (s *Staged) retarget(change func(*Job)) {
 	s.mu.Lock()
