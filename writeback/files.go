@@ -51,6 +51,10 @@ type Files struct {
 	next   int64
 	landed map[ref]*landing // by remote id: what writes left on the remote lately
 	seq    Mark             // of the last landing
+	// pinnedN counts the pinned landings; pruned is when landed was last
+	// swept of old ones.
+	pinnedN int
+	pruned  time.Time
 }
 
 // NewFiles opens the queue of o (replaying its journal) under a Files.

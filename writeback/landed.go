@@ -51,16 +51,26 @@ func (f *Files) landLocked(e remote.Entry, gone bool, seq Mark) {
 		return
 	}
 	now := time.Now()
-	for k, l := range f.landed {
-		if l.seq != pinned && now.Sub(l.at) > landedFor {
-			delete(f.landed, k)
+	if now.Sub(f.pruned) > landedFor/10 { // a sweep per 30 s, not per write
+		f.pruned = now
+		for k, l := range f.landed {
+			if l.seq != pinned && now.Sub(l.at) > landedFor {
+				delete(f.landed, k)
+			}
 		}
 	}
 	if seq == 0 {
 		f.seq++
 		seq = f.seq
 	}
-	f.landed[ref{e.DriveID, e.ID}] = &landing{e: e, gone: gone, seq: seq, at: now}
+	k := ref{e.DriveID, e.ID}
+	if old := f.landed[k]; old != nil && old.seq == pinned {
+		f.pinnedN--
+	}
+	if seq == pinned {
+		f.pinnedN++
+	}
+	f.landed[k] = &landing{e: e, gone: gone, seq: seq, at: now}
 }
 
 // unpin dates the pinned landing of item id now, with its final entry
@@ -75,6 +85,7 @@ func (f *Files) unpin(driveID, id int64, mod func(*remote.Entry)) bool {
 	}
 	mod(&l.e)
 	f.tell(l.e, false)
+	f.pinnedN--
 	f.seq++
 	l.seq, l.at = f.seq, time.Now()
 	return true
@@ -83,6 +94,9 @@ func (f *Files) unpin(driveID, id int64, mod func(*remote.Entry)) bool {
 // overlayLanded applies to list (folder dirID of driveID, asked at mark)
 // the landings it may predate; f.mu is held.
 func (f *Files) overlayLanded(driveID, dirID int64, list []remote.Entry, mark Mark) []remote.Entry {
+	if mark == f.seq && f.pinnedN == 0 {
+		return list // nothing landed since it was asked: the usual case
+	}
 	newer := map[int64]*landing{}
 	for k, l := range f.landed {
 		if k.drive == driveID && l.seq > mark {
