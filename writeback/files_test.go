@@ -63,10 +63,7 @@ func TestFilesCreateShowsBeforeUpload(t *testing.T) {
 		t.Fatal("the rename does not show")
 	}
 	online.Store(true)
-	deadline := time.Now().Add(5 * time.Second)
-	for f.Status().Pending > 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	waitWhile(func() bool { return f.Status().Pending > 0 })
 	if content(t, r, 6, "moved.txt") != "hello" || r.find(5, "new.txt") != nil || r.count("move") != 0 {
 		t.Fatal("not uploaded under the new name alone")
 	}
@@ -118,10 +115,7 @@ func TestFilesOpenExistingSyncAndOverlay(t *testing.T) {
 	}
 	l.Truncate(3) // after a sync, the same handle goes on: no conflict
 	f.Release(l)
-	deadline := time.Now().Add(5 * time.Second)
-	for f.Status().Pending > 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	waitWhile(func() bool { return f.Status().Pending > 0 })
 	if got := content(t, r, 5, "doc"); got != "012" || f.Status().Conflicts != 0 {
 		t.Fatalf("remote %q, status %+v", got, f.Status())
 	}
@@ -144,10 +138,7 @@ func TestFilesMTimeAfterCloseKeepsContent(t *testing.T) {
 		t.Fatalf("shown %+v", got)
 	}
 	online.Store(true)
-	deadline := time.Now().Add(5 * time.Second)
-	for f.Status().Pending > 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	waitWhile(func() bool { return f.Status().Pending > 0 })
 	if content(t, r, 5, "f") != "bytes" || len(f.Status().Failed) != 0 {
 		t.Fatalf("status %+v", f.Status())
 	}
@@ -174,10 +165,7 @@ func TestFilesMTimeDuringUploadNoSecondUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 	close(r.gate)
-	deadline := time.Now().Add(5 * time.Second)
-	for (f.Status().Pending > 0 || r.count("mtime") == 0) && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	waitWhile(func() bool { return f.Status().Pending > 0 || r.count("mtime") == 0 })
 	if n := r.count("stored"); n != 1 || !r.find(5, "big").mtime.Equal(mt) {
 		t.Fatalf("%d uploads, mtime %v", n, r.find(5, "big").mtime)
 	}
@@ -195,10 +183,7 @@ func TestFilesLandedShowsToListingsAskedBefore(t *testing.T) {
 	f.Release(l)
 	before := f.Mark()
 	online.Store(true)
-	deadline := time.Now().Add(5 * time.Second)
-	for f.Status().Pending > 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	waitWhile(func() bool { return f.Status().Pending > 0 })
 	up := r.find(5, ".tmp.x")
 	if up == nil || f.Local(1, l.shown) != nil {
 		t.Fatal("not uploaded, or the local copy outlived it")
@@ -263,14 +248,14 @@ func TestFilesMTimeWhileTheUploadLands(t *testing.T) {
 	e = l.Entry()
 	f.Release(l)
 	close(r.gate)
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if ff := r.find(5, ".f.tmp"); ff != nil && ff.mtime.Equal(mt) && f.Status().Pending == 0 {
-			return
-		}
-		time.Sleep(time.Millisecond)
+	landed := func() bool {
+		ff := r.find(5, ".f.tmp")
+		return ff != nil && ff.mtime.Equal(mt) && f.Status().Pending == 0
 	}
-	t.Fatalf("remote file %+v: the mtime set while the upload landed is lost", r.find(5, ".f.tmp"))
+	waitWhile(func() bool { return !landed() })
+	if !landed() {
+		t.Fatalf("remote file %+v: the mtime set while the upload landed is lost", r.find(5, ".f.tmp"))
+	}
 }
 
 // TestFilesMTimeBetweenCloseAndRelease: close flushes (a commit), the
@@ -285,10 +270,7 @@ func TestFilesMTimeBetweenCloseAndRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	online.Store(true)
-	deadline := time.Now().Add(5 * time.Second)
-	for r.count("stored") == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	waitWhile(func() bool { return r.count("stored") == 0 })
 	mt := time.Unix(1_500_000_000, 0)
 	if err := f.SetMTime(t.Context(), l.Entry(), mt); err != nil {
 		t.Fatal(err)
@@ -296,10 +278,16 @@ func TestFilesMTimeBetweenCloseAndRelease(t *testing.T) {
 	if err := f.Release(l); err != nil {
 		t.Fatal(err)
 	}
-	for (f.Status().Pending > 0 || !r.find(5, "f").mtime.Equal(mt)) && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	waitWhile(func() bool { return f.Status().Pending > 0 || !r.find(5, "f").mtime.Equal(mt) })
 	if n := r.count("stored"); n != 1 || !r.find(5, "f").mtime.Equal(mt) {
 		t.Fatalf("%d uploads, mtime %v", n, r.find(5, "f").mtime)
+	}
+}
+
+// waitWhile waits, up to 5 s, while cond holds; the assertions that follow
+// say what it was waiting for.
+func waitWhile(cond func() bool) {
+	for deadline := time.Now().Add(5 * time.Second); cond() && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
 	}
 }
