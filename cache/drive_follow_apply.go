@@ -151,6 +151,7 @@ func (d *Drives) remove(driveID int64, gone remote.Entry, g uint64) (DriveChange
 // under it whose listing is not held (one the feed reported on its own).
 func (d *Drives) dropTree(driveID, dir int64) {
 	under := map[int64]bool{dir: true}
+	unlisted := false // a folder under it whose listing is not held
 	stack := []int64{dir}
 	for len(stack) > 0 {
 		id := stack[len(stack)-1]
@@ -159,6 +160,7 @@ func (d *Drives) dropTree(driveID, dir int64) {
 		list, ok := d.lists.peek(key)
 		d.lists.del(key)
 		if !ok {
+			unlisted = true
 			continue
 		}
 		for _, c := range list {
@@ -168,6 +170,9 @@ func (d *Drives) dropTree(driveID, dir int64) {
 				stack = append(stack, c.ID)
 			}
 		}
+	}
+	if !unlisted {
+		return // every stat under it was in a listing held
 	}
 	d.stats.delWhere(func(k itemKey, e remote.Entry) bool {
 		if k.drive != driveID || !under[e.ParentID] {
